@@ -1,0 +1,128 @@
+"""Pick the reader for a source (file suffix, folder or URL) and collect the results.
+
+`read_source` is strict: any problem raises a CorpusError. `read_sources` reads
+everything it can and returns the problems beside the articles, one error per bad
+file, line, feed entry or URL, so one bad file does not stop an ingest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from corpus.errors import CorpusError
+from corpus.html import read_html_file
+from corpus.jsonl import read_jsonl_file
+from corpus.records import Article
+from corpus.text import read_text_file
+from corpus.web import is_url, read_url
+
+log = logging.getLogger(__name__)
+
+Result = tuple[list[Article], list[CorpusError]]
+
+
+def _single(reader: Callable[[Path, str], list[Article]]) -> Callable[[Path, str], Result]:
+    return lambda path, name: (reader(path, name), [])
+
+
+READERS: dict[str, Callable[[Path, str], Result]] = {
+    ".txt": _single(read_text_file),
+    ".md": _single(read_text_file),
+    ".markdown": _single(read_text_file),
+    ".html": _single(read_html_file),
+    ".htm": _single(read_html_file),
+    ".jsonl": read_jsonl_file,
+}
+SUPPORTED = ", ".join(sorted(READERS))
+
+
+def _read_file(path: Path, name: str) -> Result:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        suffix = path.suffix or "(none)"
+        raise CorpusError(name, f"unsupported file type {suffix}; supported: {SUPPORTED}")
+    return reader(path, name)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Supported, non-hidden files under `folder`, recursively, in sorted order."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(files):
+            path = Path(root, file)
+            if file.startswith("."):
+                continue
+            if path.suffix.lower() in READERS:
+                found.append(path)
+            else:
+                log.info("skipping %s: unsupported file type", path)
+    return found
+
+
+def _read_folder(folder: Path, name: str) -> Result:
+    articles: list[Article] = []
+    errors: list[CorpusError] = []
+    files = _folder_files(folder)
+    if not files:
+        return [], [CorpusError(name, f"folder has no readable files ({SUPPORTED})")]
+    for path in files:
+        try:
+            found, problems = _read_file(path, str(path))
+        except CorpusError as err:
+            found, problems = [], [err]
+        articles += found
+        errors += problems
+    return articles, errors
+
+
+def collect_source(source: str, *, timeout: float = 10.0) -> Result:
+    """(articles, errors) for one path, folder or http(s) URL; never raises CorpusError."""
+    try:
+        if is_url(source):
+            return read_url(source, timeout=timeout)
+        path = Path(source).expanduser()
+        if path.is_dir():
+            return _read_folder(path, source)
+        if not path.exists():
+            raise CorpusError(source, "no such file or folder")
+        return _read_file(path, source)
+    except CorpusError as err:
+        return [], [err]
+
+
+def read_source(source: str, *, timeout: float = 10.0) -> list[Article]:
+    """The articles of one path, folder or http(s) URL; raises the first CorpusError met."""
+    articles, errors = collect_source(source, timeout=timeout)
+    if errors:
+        if len(errors) > 1:
+            log.warning("%s: %d problems; raising the first", source, len(errors))
+        raise errors[0]
+    return articles
+
+
+def read_sources(sources: list[str], *, timeout: float = 10.0) -> Result:
+    """Read every source, keeping going past problems: (articles, errors).
+
+    An article met twice (the same location given twice, or a file inside a folder
+    also given) is kept once; a second article claiming an id already taken by another
+    location is an error, since ids must name one article.
+    """
+    articles: list[Article] = []
+    errors: list[CorpusError] = []
+    location_of: dict[str, str] = {}
+    for source in sources:
+        found, problems = collect_source(source, timeout=timeout)
+        errors += problems
+        for article in found:
+            if article.id in location_of:
+                if location_of[article.id] != article.location:
+                    errors.append(CorpusError(article.location, f"id {article.id!r} is already "
+                                              f"used by {location_of[article.id]}"))
+                continue
+            location_of[article.id] = article.location
+            articles.append(article)
+    return articles, errors
