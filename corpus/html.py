@@ -33,6 +33,13 @@ _PUBLISHED_XPATHS = (
     "//time[@pubdate]/@datetime",
 )
 
+# Page chrome that is never article text; pruned before extraction so that trafilatura's
+# fallback extractors cannot pick up a menu when a page has little else.
+_CHROME_XPATHS = (
+    "//nav", "//footer", "//aside",
+    '//*[@role="navigation" or @role="contentinfo" or @role="complementary" or @role="banner"]',
+)
+
 
 def _published_with_time(page: str) -> str | None:
     """A full publication datetime from meta tags, if the page gives one with a time."""
@@ -62,7 +69,8 @@ def article_from_html(page: str, *, name: str, location: str, url: str | None = 
                       fallback_title: str | None = None) -> Article:
     """One Article from an HTML page; `fallback_title` if the page has none."""
     doc = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=True, include_images=False)
+                                      include_tables=True, include_images=False,
+                                      prune_xpath=list(_CHROME_XPATHS))
     text = lines_as_paragraphs(doc.text or "") if doc is not None else ""
     if not text:
         raise CorpusError(name, "no article text found in the page")

@@ -48,11 +48,11 @@ def _read_file(path: Path, name: str) -> Result:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    """Supported, non-hidden files under `folder`, recursively, in sorted order."""
+    """Supported, non-hidden files under `folder`, recursively, sorted by path parts."""
     found = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for file in sorted(files):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for file in files:
             path = Path(root, file)
             if file.startswith("."):
                 continue
@@ -60,7 +60,7 @@ def _folder_files(folder: Path) -> list[Path]:
                 found.append(path)
             else:
                 log.info("skipping %s: unsupported file type", path)
-    return found
+    return sorted(found)
 
 
 def _read_folder(folder: Path, name: str) -> Result:
