@@ -18,7 +18,7 @@ class CorpusError(Exception):
     def __init__(self, source: str, problem: str) -> None:
         self.source = one_line(source)
         self.problem = one_line(problem)
-        super().__init__(f"{self.source}: {self.problem}")
+        super().__init__(self.source, self.problem)  # both args, so it pickles
 
     def __str__(self) -> str:
         return f"{self.source}: {self.problem}"

@@ -42,6 +42,8 @@ def read_text(path: Path, name: str | None = None) -> str:
     """The text of a UTF-8 file; `name` is how errors refer to it (default: the path)."""
     name = name or str(path)
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise CorpusError(name, "not a regular file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise CorpusError(name, f"file too large ({size // (1024 * 1024)} MB; "

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.metadata import META_URL
 
@@ -45,7 +46,7 @@ def _published_with_time(page: str) -> str | None:
     """A full publication datetime from meta tags, if the page gives one with a time."""
     try:
         tree = lxml_html.fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError):
+    except (ValueError, etree.ParserError):
         return None
     for xpath in _PUBLISHED_XPATHS:
         for value in tree.xpath(xpath):

@@ -37,6 +37,8 @@ _UPDATED_RE = re.compile(r"^(?:last\s+)?updated?\s*(?:on)?\s*:?\s*(?P<date>.+)$"
 _PUBLISHED_RE = re.compile(r"^(?:published|posted|date)\s*(?:on)?\s*:\s*(?P<date>.+)$",
                            re.IGNORECASE)
 _BYLINE_RE = re.compile(r"^by\s+(?P<rest>\S.*)$", re.IGNORECASE)
+# One to eight words, starting with a capital, not ending a sentence ("Jr." and initials may).
+_NAME_RE = re.compile(r"^[A-Z\u00c0-\u00de]\S*(?:\s+\S+){0,7}$(?<![!?])(?<!\w{4}\.)")
 _MARKED_CAPTION_RE = re.compile(r"^(?:caption|photo|image|picture)\s*:", re.IGNORECASE)
 _CREDIT_RE = re.compile(
     r"(?:\s/\s[^/]{1,60}\s/\s[^/]{1,60}$)|(?:\((?:photo|image|picture|credit)[^()]*\)$)",
@@ -74,6 +76,8 @@ def _byline(line: str) -> tuple[str | None, str | None] | None:
         if published:
             rest = rest[: date.start()]
     author = rest.strip(_SEPARATOR_CHARS) or None
+    if author and not _NAME_RE.match(author):
+        return None  # "By noon, the crowd had grown." is prose, not a byline
     return author, published
 
 

@@ -50,7 +50,12 @@ def _read_file(path: Path, name: str) -> Result:
 def _folder_files(folder: Path) -> list[Path]:
     """Supported, non-hidden files under `folder`, recursively, sorted by path parts."""
     found = []
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(err: OSError) -> None:
+        raise CorpusError(err.filename or str(folder), "cannot read the folder "
+                          f"({err.strerror or err})")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
             path = Path(root, file)
@@ -84,6 +89,8 @@ def collect_source(source: str, *, timeout: float = 10.0) -> Result:
     try:
         if is_url(source):
             return read_url(source, timeout=timeout)
+        if "://" in source:
+            raise CorpusError(source, "only http:// and https:// URLs can be read")
         path = Path(source).expanduser()
         if path.is_dir():
             return _read_folder(path, source)

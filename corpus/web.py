@@ -62,8 +62,9 @@ class Page:
         if self.mime in FEED_TYPES:
             return True
         head = self.data[:2048]
-        return (self.mime in XML_TYPES or not self.mime) and bool(_FEED_SNIFF_RE.search(head)) \
-            and not _HTML_SNIFF_RE.search(head)
+        sniffable = self.mime in XML_TYPES or self.mime in ("", "text/plain")
+        return sniffable and head.lstrip().startswith((b"<", b"\xef\xbb\xbf<")) \
+            and bool(_FEED_SNIFF_RE.search(head)) and not _HTML_SNIFF_RE.search(head)
 
     def text(self) -> str:
         """The body decoded by the declared (header or meta) charset, else as UTF-8."""
@@ -160,8 +161,9 @@ def article_from_page(page: Page, defaults: dict | None = None) -> Article:
 
 def _entry_defaults(entry: dict, feed_title: str | None) -> dict:
     published = parse_date(entry.get("published") or entry.get("updated") or "")
+    author = (entry.get("author_detail") or {}).get("name") or entry.get("author") or ""
     return {"title": one_line(entry.get("title") or "") or None,
-            "author": one_line(entry.get("author") or "") or None,
+            "author": one_line(author) or None,
             "published": published, "outlet": feed_title}
 
 

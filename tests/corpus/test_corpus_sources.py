@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import pickle
 
 import pytest
 
@@ -109,3 +111,20 @@ def test_each_error_is_one_clear_line_naming_the_file(tmp_path, name):
     assert "\n" not in message and "Traceback" not in message
     with pytest.raises(CorpusError):
         read_source(str(path))
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(CorpusError, match=r"pipe\.txt: not a regular file"):
+        read_source(str(fifo))
+
+
+def test_other_url_schemes_are_refused():
+    with pytest.raises(CorpusError, match=r"^ftp://example\.org/a\.txt: only http:// and https://"):
+        read_source("ftp://example.org/a.txt")
+
+
+def test_corpus_error_is_picklable_and_keeps_its_parts():
+    err = pickle.loads(pickle.dumps(CorpusError("a.txt", "empty\nfile")))
+    assert (str(err), err.source, err.problem) == ("a.txt: empty file", "a.txt", "empty file")

@@ -139,6 +139,13 @@ def test_marked_captions_are_kept_unmarked_credit_lines_dropped(tmp_path):
     ]
 
 
+def test_prose_starting_with_by_is_not_a_byline(tmp_path):
+    text = "Crowds Gather in Square\n\nBy noon, the crowd had grown.\n\nPolice closed the road.\n"
+    article = read_one(write(tmp_path, "raw.txt", text))
+    assert article.author is None
+    assert article.text == "By noon, the crowd had grown.\n\nPolice closed the road."
+
+
 def test_raw_text_without_any_header_uses_file_name(tmp_path):
     article = read_one(write(tmp_path, "field-notes.txt", "It rained.\n\nThen it stopped.\n"))
     assert article.title == "field-notes"

@@ -58,6 +58,7 @@ def routes(base: str) -> dict[str, tuple[int, str, bytes]]:
             b"Caf\xc3\xa9", b"Caf\xe9")),
         "/feed.rss": (200, "application/rss+xml", rss(base)),
         "/feed.atom": (200, "application/xml", ATOM),  # recognised by sniffing
+        "/feed.txt": (200, "text/plain", ATOM),  # misconfigured server: still a feed
         "/image.png": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
         "/empty.html": (200, "text/html", b""),
         "/broken.html": (500, "text/html", b"oops"),
@@ -135,7 +136,7 @@ def test_rss_entry_metadata_fills_page_gaps(server):
 </channel></rss>""".encode())
     [article] = read_source(f"{server}/one-bare.rss")
     assert article.title == "Entry title"
-    assert article.author == "x@example.org (Feed Author)"
+    assert article.author == "Feed Author"
     assert article.published == "2021-11-17T14:03:00+04:00"
 
 
@@ -145,6 +146,7 @@ def test_atom_feed_sniffed_with_relative_links(server):
         "Atom entry", "Atom Writer", "2021-11-18T10:00:00+00:00", "Atom Daily")
     assert bare.location == f"{server}/bare.html"
     assert (plain.title, plain.author, plain.text) == ("Plain Headline", "Pat Doe", "Plain body text.")
+    assert [a.location for a in read_source(f"{server}/feed.txt")] == [bare.location, plain.location]
 
 
 @pytest.mark.parametrize(("path", "problem"), [
