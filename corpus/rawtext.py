@@ -11,8 +11,8 @@ The header is every line before the body starts. Rules, applied to header lines 
 3. A line that is only a date (a weekday, a time and "|" separators allowed), or
    "Published: <date>", gives the publication date.
 4. The first other line that reads like a headline (at most 30 words, not ending in
-   ".", ",", ";" or ":") is the title; a Markdown "# " is taken off it. Without one,
-   the caller's fallback title (the file name) is used.
+   ".", ",", ";" or ":", also not before a closing quote) is the title; a Markdown
+   "# " is taken off it. Without one, the caller's fallback title (the file name) is used.
 5. Captions: a paragraph explicitly marked as a caption, i.e. starting with "Caption:",
    "Photo:", "Image:" or "Picture:", is kept as its own paragraph, marker included,
    wherever it stands. An unmarked line between the title and the body that ends in a
@@ -93,7 +93,7 @@ def _date_line(line: str) -> str | None:
 def _headline(line: str) -> str | None:
     line = line.removeprefix("# ").strip() if line.startswith("# ") else line
     words = line.split()
-    if not words or len(words) > MAX_TITLE_WORDS or line[-1] in ".,;:":
+    if not words or len(words) > MAX_TITLE_WORDS or line.rstrip("\"'\u201d\u2019\u00bb)")[-1:] in ".,;:":
         return None
     return line
 

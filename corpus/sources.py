@@ -13,11 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from corpus.errors import CorpusError
+from corpus.fetch import is_url
 from corpus.html import read_html_file
 from corpus.jsonl import read_jsonl_file
 from corpus.records import Article
 from corpus.text import read_text_file
-from corpus.web import is_url, read_url
+from corpus.web import read_url
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,8 @@
 Front matter is a "---" block at the very top; its keys title, outlet, author,
 published (or date), url and id fill the Article, anything else goes to `extra`.
 Without front matter (or without a title in it) the raw-text rules in
-`corpus.rawtext` find the title, byline and date. The body is plain text: Markdown
+`corpus.rawtext` find the title, byline and date and drop page furniture; with a
+title in the front matter the body is taken as already clean. The body is plain text: Markdown
 and HTML in it are kept exactly as written, never rendered or evaluated.
 """
 
