@@ -1,0 +1,11 @@
+"""Answering: retrieval, claims and disputes, the answer, the conversation."""
+
+from assistant.api import Assistant, SourceInfo
+from assistant.conversation import Conversation
+from assistant.errors import AssistantError
+from assistant.records import Agreement, Answer, Citation, Claim, Dispute, Side, Source
+from assistant.retrieval import Hit
+from index.library import IngestReport
+
+__all__ = ["Agreement", "Answer", "Assistant", "AssistantError", "Citation", "Claim", "Conversation",
+           "Dispute", "Hit", "IngestReport", "Side", "Source", "SourceInfo"]

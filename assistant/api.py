@@ -1,0 +1,299 @@
+"""The assistant's public API: open an index, ingest articles, ask questions.
+
+    a = Assistant.open()                       # the default index, built on first use
+    answer = a.ask("How many Azerbaijani soldiers were wounded?")
+    conv = a.conversation(); conv.ask("..."); conv.ask("and how many were captured?")
+
+Everything the CLI, the chat page, the HTTP API, the briefings and the evaluation
+harness show comes from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from dateutil import parser as dateparser
+
+from assistant.compose import answers_question, judge, lead_of
+from assistant.conversation import Conversation, interpret
+from assistant.errors import AssistantError
+from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source
+from assistant.relevance import touching
+from assistant.retrieval import MODES, Hit, Retriever
+from corpus.records import Article
+from index import library
+from index.embed import DEFAULT_MODEL, Encoder, load_encoder
+from index.library import Index, IngestReport
+from index.records import Sentence
+from index.store import neighbours
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
+MAX_QUESTION_CHARS = 1000
+POOL = 20  # hits judged per question, of which k are cited
+
+
+@dataclass
+class SourceInfo:
+    """One indexed article, as `assistant sources` lists it."""
+
+    article_id: str
+    title: str
+    outlet: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    location: str
+    sentences: int
+
+
+class Assistant:
+    """Answers questions from one index folder."""
+
+    def __init__(self, folder: Path, encoder: Encoder) -> None:
+        self.folder = folder
+        self.encoder = encoder
+        self.index: Index | None = None
+        self._load()
+
+    # opening and ingesting ------------------------------------------------
+    @classmethod
+    def open(cls, index_dir: Path | str | None = None, *, refresh: bool = True,
+             model: str = DEFAULT_MODEL) -> Assistant:
+        """Open an index folder. The default index is built from the default corpus
+        on first use, and any index whose local files changed is brought up to date."""
+        folder = Path(index_dir) if index_dir else DEFAULT_INDEX
+        encoder = load_encoder(model)
+        if library.current_version(folder) is None:
+            if index_dir is not None and folder.exists() and any(folder.iterdir()):
+                raise AssistantError(f"{folder} is not an index folder (no manifest): "
+                                     "give an empty or new folder, or an index made by `assistant ingest`")
+            if index_dir is None:
+                from corpus import DEFAULT_CORPUS
+
+                log.info("no index yet: building it from the default corpus %s", DEFAULT_CORPUS)
+                assistant = cls.__new__(cls)
+                assistant.folder, assistant.encoder, assistant.index = folder, encoder, None
+                assistant.ingest([str(DEFAULT_CORPUS)])
+                return assistant
+        assistant = cls(folder, encoder)
+        if refresh and assistant.index is not None and assistant.index.stale_files():
+            stale = assistant.index.stale_files()
+            log.info("%d indexed files changed since the index was built: refreshing", len(stale))
+            assistant.ingest([s for s in assistant.index.manifest.sources if "://" not in s])
+        return assistant
+
+    @classmethod
+    def build(cls, index_dir: Path | str, sources: list[str], *, progress: bool = True) -> Assistant:
+        """A fresh index of `sources` in `index_dir`, opened."""
+        assistant = cls.__new__(cls)
+        assistant.folder, assistant.encoder, assistant.index = Path(index_dir), load_encoder(), None
+        assistant.ingest(sources, progress=progress, rebuild=True)
+        return assistant
+
+    def _load(self) -> None:
+        if self.index is not None:
+            self.index.close()
+        try:
+            self.index = Index.open(self.folder, self.encoder)
+        except library.IndexMissing:
+            self.index = None
+        except library.IndexError_ as exc:
+            raise AssistantError(str(exc)) from None
+        self._articles = {a.id: a for a in self.index.db.articles()} if self.index else {}
+        self._retriever = Retriever(self.index, self.encoder, self._articles) if self.index else None
+        self._disputes = self.index.db.annotations("dispute") if self.index else []
+        self._agreements = self.index.db.annotations("agreement") if self.index else []
+
+    def ingest(self, sources: list[str], *, progress: bool = True, rebuild: bool = False,
+               remove: list[str] = ()) -> IngestReport:
+        """Read files, folders, URLs or feeds and add them; only what changed is embedded.
+        A folder read again also drops the articles that are no longer in it."""
+        from corpus import CorpusError, read_sources
+
+        if not sources and not remove and not rebuild:
+            raise AssistantError("nothing to ingest: give files, folders or URLs")
+        articles, errors = read_sources(list(sources))
+        sync_roots = [s for s in sources if "://" not in s and Path(s).is_dir()]
+        report = self._update(articles, remove=self._resolve_removals(remove), sync_roots=sync_roots,
+                              sources=[_source_key(s) for s in sources], rebuild=rebuild, progress=progress)
+        report.rejected = [str(e) for e in errors if isinstance(e, CorpusError)] + report.rejected
+        return report
+
+    def ingest_articles(self, articles: list[Article], *, progress: bool = True,
+                        rebuild: bool = False) -> IngestReport:
+        """Add Article records made elsewhere (a loader, an upload)."""
+        return self._update(articles, rebuild=rebuild, progress=progress)
+
+    def _update(self, articles: list[Article], **options) -> IngestReport:
+        try:
+            report = library.update(self.folder, articles, encoder=self.encoder,
+                                    enrich=_enricher(), **options)
+        except library.IndexError_ as exc:
+            raise AssistantError(str(exc)) from None
+        self._load()
+        return report
+
+    def _resolve_removals(self, remove: list[str]) -> list[str]:
+        ids = []
+        for item in remove:
+            matches = [a.id for a in self._articles.values()
+                       if item in (a.id, a.location, a.url, a.title)]
+            if not matches:
+                raise AssistantError(f"nothing indexed matches {item!r} (give an article id, path, URL or title)")
+            ids += matches
+        return ids
+
+    # browsing ---------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        if not self.index:
+            return []
+        counts = self.index.db.sentence_counts()
+        return [SourceInfo(a.id, a.title, a.outlet, a.author, a.published, a.url, a.location,
+                           counts.get(a.id, 0)) for a in self._articles.values()]
+
+    def disputes(self) -> list[Dispute]:
+        """Every disagreement found in the corpus, without a question."""
+        return [self._dispute(d, 0.0) for d in self._disputes]
+
+    def agreements(self) -> list[Agreement]:
+        return [self._agreement(a) for a in self._agreements]
+
+    def conversation(self) -> Conversation:
+        return Conversation(self, id=uuid.uuid4().hex[:12])
+
+    # asking -------------------------------------------------------------------
+    def search(self, question: str, k: int = 10, *, retriever: str = "hybrid",
+               sources: list[str] | None = None, since: str | None = None,
+               until: str | None = None) -> list[Hit]:
+        """The k best sentences for `question`, fused and diversified."""
+        if self._retriever is None:
+            return []
+        if retriever not in MODES:
+            raise AssistantError(f"unknown retriever {retriever!r}: choose one of {', '.join(MODES)}")
+        allowed = self._allowed(sources, since, until)
+        return self._retriever.search(question, k, mode=retriever, allowed=allowed)
+
+    def ask(self, question: str, *, k: int = 5, sources: list[str] | None = None,
+            since: str | None = None, until: str | None = None, retriever: str = "hybrid",
+            context: str | None = None) -> Answer:
+        """Answer from the sources, quoting them; abstain when they do not answer.
+
+        `context` is the previous question (as interpreted), for follow-ups.
+        """
+        question = _checked_question(question)
+        if not 1 <= k <= 50:
+            raise AssistantError(f"k must be between 1 and 50, not {k}")
+        since, until = _checked_date(since, "since"), _checked_date(until, "until")
+        filters = {"sources": list(sources or []), "since": since, "until": until}
+        interpreted = interpret(question, context)
+        hits = self.search(interpreted, max(POOL, k), retriever=retriever,
+                           sources=sources, since=since, until=until)
+        contexts = {h.sentence.id: self._context(h.sentence) for h in hits}
+        terms, judged = judge(interpreted, hits, contexts)
+        answer = Answer(question=question, supported=False, lead="", interpreted_as=interpreted,
+                        filters=filters, id=uuid.uuid4().hex[:12])
+        if not answers_question(terms, judged):
+            answer.related = [self._citation(j.hit.sentence, j.rank_score, 0) for j in judged[:3]]
+            answer.message = ("The sources do not answer this question." if judged else
+                              "No indexed article matches this question and these filters.")
+            return answer
+        cited = judged[:k]
+        answer.supported = True
+        answer.citations = [self._citation(j.hit.sentence, j.rank_score, n)
+                            for n, j in enumerate(cited, start=1)]
+        number_of = {j.hit.sentence.id: n for n, j in enumerate(cited, start=1)}
+        answer.lead = " ".join(f"{j.hit.sentence.text} [{number_of[j.hit.sentence.id]}]"
+                               for j in lead_of(terms, cited))
+        pool = {j.hit.sentence.id: j.rank_score for j in judged}
+        answer.disputes = [self._dispute(d, r) for d, r in touching(self._disputes, pool, terms)]
+        answer.agreements = [self._agreement(a) for a, _ in touching(self._agreements, pool, terms)]
+        if answer.agreements:
+            answer.message = "; ".join(a.summary for a in answer.agreements)
+        return answer
+
+    # building records ---------------------------------------------------------
+    def _allowed(self, sources, since, until) -> np.ndarray | None:
+        if not (sources or since or until):
+            return None
+        if sources:
+            known = {(a.outlet or "").casefold() for a in self._articles.values()} | \
+                    {a.title.casefold() for a in self._articles.values()}
+            unknown = [s for s in sources if s.casefold() not in known]
+            if unknown:
+                raise AssistantError(f"no indexed source is called {unknown[0]!r}: see `assistant sources`")
+        ids = self.index.db.sentence_ids_where(sources, since, until)
+        return np.asarray(ids, dtype=np.int64)
+
+    def _context(self, sentence: Sentence) -> str:
+        return " ".join(s.text for s in neighbours(self.index.db, sentence))
+
+    def _citation(self, sentence: Sentence, score: float, number: int) -> Citation:
+        article = self._articles[sentence.article_id]
+        around = neighbours(self.index.db, sentence)
+        before = " ".join(s.text for s in around if s.position < sentence.position)
+        after = " ".join(s.text for s in around if s.position > sentence.position)
+        source = Source(article.id, article.title, article.outlet, article.author, article.published,
+                        article.url, article.location, sentence.start, sentence.end)
+        context = " ".join(part for part in (before, sentence.text, after) if part)
+        return Citation(id=sentence.id, sentence=sentence.text, context=context, score=round(score, 4),
+                        source=source, number=number, context_before=before, context_after=after)
+
+    def _sentences(self, ids: list[int]) -> list[Sentence]:
+        found = self.index.db.sentences(ids)
+        return [found[i] for i in ids if i in found]
+
+    def _dispute(self, stored: dict, relevance: float) -> Dispute:
+        sides = []
+        for side in stored.get("sides", []):
+            citations = [self._citation(s, 0.0, 0) for s in self._sentences(side.get("sentence_ids", []))]
+            for c in citations:
+                c.speaker = side.get("speaker")
+            sides.append(Side(position=side.get("position", ""), speaker=side.get("speaker"),
+                              citations=citations))
+        return Dispute(id=stored["id"], kind=stored["kind"], about=stored.get("about", ""),
+                       summary=stored.get("summary", ""), reason=stored.get("reason", ""),
+                       sides=sides, relevance=round(relevance, 4))
+
+    def _agreement(self, stored: dict) -> Agreement:
+        citations = [self._citation(s, 0.0, 0) for s in self._sentences(stored.get("sentence_ids", []))]
+        return Agreement(about=stored.get("about", ""), value=stored.get("value", ""),
+                         summary=stored.get("summary", ""), citations=citations)
+
+
+def _enricher():
+    """The claims-and-disputes step run at ingest, when that module is present."""
+    try:
+        from assistant.enrich import enrich
+    except ImportError:
+        return None
+    return enrich
+
+
+def _source_key(source: str) -> str:
+    return source if "://" in source else str(Path(source).resolve())
+
+
+def _checked_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise AssistantError("the question is empty: type a question about the articles")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise AssistantError(f"the question is too long ({len(question):,} characters; "
+                             f"at most {MAX_QUESTION_CHARS:,})")
+    if "\x00" in question:
+        raise AssistantError("the question contains a NUL character")
+    return " ".join(question.split())
+
+
+def _checked_date(value: str | None, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dateparser.parse(value).date().isoformat()
+    except (ValueError, OverflowError, TypeError):
+        raise AssistantError(f"--{name} {value!r} is not a date (try 2021-11-16)") from None

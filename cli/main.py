@@ -1,0 +1,145 @@
+"""`assistant ingest | ask | sources | disputes | eval | brief | serve`.
+
+User errors print one line and exit with status 2; nothing prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant import Assistant, AssistantError
+from cli.render import answer_text, dispute_block
+
+log = logging.getLogger("assistant")
+
+# Subcommands that live with their own concern: module with add_arguments(parser), run(args).
+PLUGINS = {
+    "eval": ("eval.command", "score the assistant on a gold Q&A set"),
+    "brief": ("briefing.command", "write a briefing (md, html, docx) answering a list of questions"),
+    "serve": ("server.command", "serve the HTTP JSON API"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=(
+        "Cited answers from news articles: every answer is quoted from the sources, "
+        "and where they disagree both sides are shown."))
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder (default: index/built, built from the default corpus on first use)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ingest = commands.add_parser("ingest", help="add files, folders, URLs or feeds to the index")
+    ingest.add_argument("sources", nargs="*", metavar="PATH_OR_URL")
+    ingest.add_argument("--rebuild", action="store_true", help="start a fresh index from these sources")
+    ingest.add_argument("--remove", action="append", default=[], metavar="ID_PATH_OR_TITLE",
+                        help="remove an indexed article (repeatable)")
+    ingest.add_argument("--no-progress", action="store_true")
+    ingest.set_defaults(run=run_ingest)
+
+    ask = commands.add_parser("ask", help="ask a question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (schema in README)")
+    ask.add_argument("--k", type=int, default=5, help="number of citations (default 5)")
+    ask.add_argument("--source", action="append", default=[], metavar="OUTLET",
+                     help="only this outlet (or article title); repeatable")
+    ask.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
+    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    ask.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    ask.set_defaults(run=run_ask)
+
+    sources = commands.add_parser("sources", help="list the indexed articles")
+    sources.add_argument("--json", action="store_true")
+    sources.set_defaults(run=run_sources)
+
+    disputes = commands.add_parser("disputes", help="list every disagreement found in the corpus")
+    disputes.add_argument("--json", action="store_true")
+    disputes.set_defaults(run=run_disputes)
+
+    for name, (module_name, help_text) in PLUGINS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            log.debug("subcommand %s unavailable: %s", name, exc)
+            continue
+        sub = commands.add_parser(name, help=help_text)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(args.index, refresh=False) if not args.rebuild else _fresh(args.index)
+    report = assistant.ingest(args.sources, progress=not args.no_progress, rebuild=args.rebuild,
+                              remove=args.remove)
+    print(f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+          f"unchanged {report.unchanged}; {report.sentences_embedded} sentences embedded "
+          f"in {report.seconds:.1f} s; index: {assistant.folder}")
+    for line in report.duplicates + report.rejected:
+        print(f"skipped: {line}", file=sys.stderr)
+    return 2 if (report.rejected or report.duplicates) else 0
+
+
+def _fresh(index: Path | None) -> Assistant:
+    from assistant.api import DEFAULT_INDEX
+    from index.embed import load_encoder
+
+    assistant = Assistant.__new__(Assistant)
+    assistant.folder, assistant.encoder, assistant.index = index or DEFAULT_INDEX, load_encoder(), None
+    return assistant
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(args.index)
+    answer = assistant.ask(args.question, k=args.k, sources=args.source or None, since=args.since,
+                           until=args.until, retriever=args.retriever)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_text(answer))
+    return 0
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    rows = Assistant.open(args.index).sources()
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'outlet':<16} {'published':<17} {'sent.':>5}  title")
+    for r in rows:
+        print(f"{(r.outlet or '-')[:16]:<16} {(r.published or '-')[:16]:<17} {r.sentences:>5}  {r.title}")
+    print(f"{len(rows)} articles, {sum(r.sentences for r in rows)} sentences")
+    return 0
+
+
+def run_disputes(args: argparse.Namespace) -> int:
+    disputes = Assistant.open(args.index).disputes()
+    if args.json:
+        print(json.dumps([asdict(d) for d in disputes], ensure_ascii=False, indent=2))
+        return 0
+    for d in disputes:
+        print("\n".join(dispute_block(d)) + "\n")
+    print(f"{len(disputes)} disagreements")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except AssistantError as exc:
+        print(f"assistant: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("assistant: interrupted; the index is unchanged unless the update had finished", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
