@@ -55,11 +55,17 @@ class SourceInfo:
 class Assistant:
     """Answers questions from one index folder."""
 
-    def __init__(self, folder: Path, encoder: Encoder) -> None:
-        self.folder = folder
-        self.encoder = encoder
+    def __init__(self, folder: Path, encoder: Encoder | None = None, *, load: bool = True) -> None:
+        """An assistant on `folder`; with load=False the index there is not read (for a rebuild)."""
+        self.folder = Path(folder)
+        self.encoder = encoder or load_encoder()
         self.index: Index | None = None
-        self._load()
+        self._articles: dict[str, Article] = {}
+        self._retriever: Retriever | None = None
+        self._disputes: list[dict] = []
+        self._agreements: list[dict] = []
+        if load:
+            self._load()
 
     # opening and ingesting ------------------------------------------------
     @classmethod
@@ -77,8 +83,7 @@ class Assistant:
                 from corpus import DEFAULT_CORPUS
 
                 log.info("no index yet: building it from the default corpus %s", DEFAULT_CORPUS)
-                assistant = cls.__new__(cls)
-                assistant.folder, assistant.encoder, assistant.index = folder, encoder, None
+                assistant = cls(folder, encoder, load=False)
                 assistant.ingest([str(DEFAULT_CORPUS)])
                 return assistant
         assistant = cls(folder, encoder)
@@ -91,8 +96,7 @@ class Assistant:
     @classmethod
     def build(cls, index_dir: Path | str, sources: list[str], *, progress: bool = True) -> Assistant:
         """A fresh index of `sources` in `index_dir`, opened."""
-        assistant = cls.__new__(cls)
-        assistant.folder, assistant.encoder, assistant.index = Path(index_dir), load_encoder(), None
+        assistant = cls(Path(index_dir), load=False)
         assistant.ingest(sources, progress=progress, rebuild=True)
         return assistant
 

@@ -60,7 +60,8 @@ def judge(question: str, hits: list[Hit], contexts: dict[int, str]) -> tuple[lis
         window_share = (len(in_window) / len(terms)) if terms else 1.0
         typed = 1.0 if wanted is None or wanted.search(hit.sentence.text) else 0.0
         same_numbers = len(numbers & set(_DIGITS.findall(context))) / len(numbers) if numbers else 0.0
-        score = hit.score / top + (hit.dense or 0.0) + 0.6 * share + 0.3 * window_share + 0.3 * typed + 0.2 * same_numbers
+        score = (hit.score / top + (hit.dense or 0.0) + 0.6 * share + 0.3 * window_share
+                 + 0.3 * typed + 0.2 * same_numbers)
         judged.append(Judged(hit, context, in_sentence, in_window, score))
     judged.sort(key=lambda j: -j.rank_score)
     return terms, judged

@@ -64,12 +64,11 @@ def main() -> int:
         return 0
 
     articles = load_bodies(args.data, args.limit)
-    load_encoder()  # model load excluded from the figures
+    load_encoder().encode(["warm up"])  # model load excluded from the figures
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "index"
-        assistant = Assistant.__new__(Assistant)
-        assistant.folder, assistant.encoder, assistant.index = folder, load_encoder(), None
+        assistant = Assistant(folder, load=False)
         started = time.perf_counter()
         report = assistant.ingest_articles(articles, progress=True)
         ingest_s = time.perf_counter() - started

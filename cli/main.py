@@ -88,11 +88,8 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def _fresh(index: Path | None) -> Assistant:
     from assistant.api import DEFAULT_INDEX
-    from index.embed import load_encoder
 
-    assistant = Assistant.__new__(Assistant)
-    assistant.folder, assistant.encoder, assistant.index = index or DEFAULT_INDEX, load_encoder(), None
-    return assistant
+    return Assistant(index or DEFAULT_INDEX, load=False)
 
 
 def run_ask(args: argparse.Namespace) -> int:

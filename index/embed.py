@@ -61,11 +61,25 @@ class MiniLMEncoder:
 ENCODERS = {MiniLMEncoder.name: MiniLMEncoder}
 
 
-@lru_cache(maxsize=2)
+class LazyEncoder:
+    """An encoder whose model loads on first use, so commands that never embed
+    (a refused file, `sources`) do not pay for loading it."""
+
+    def __init__(self, factory: type) -> None:
+        self.factory, self.name, self.dimensions = factory, factory.name, factory.dimensions
+        self._loaded: Encoder | None = None
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if self._loaded is None:
+            self._loaded = self.factory()
+        return self._loaded.encode(texts, progress=progress)
+
+
+@lru_cache(maxsize=4)
 def load_encoder(name: str = DEFAULT_MODEL) -> Encoder:
-    """The encoder registered under `name`, loaded once per process."""
+    """The encoder registered under `name`, one per process, loaded when first used."""
     try:
         factory = ENCODERS[name]
     except KeyError:
         raise ValueError(f"unknown sentence encoder {name!r}; known: {', '.join(ENCODERS)}") from None
-    return factory()
+    return LazyEncoder(factory)

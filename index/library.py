@@ -102,7 +102,8 @@ class Index:
         try:
             manifest = Manifest.load(version)
         except (OSError, ValueError) as exc:
-            raise IndexMismatch(f"index at {folder} is damaged ({exc}); rebuild it with `assistant ingest --rebuild`") from None
+            raise IndexMismatch(f"index at {folder} is damaged ({exc}); "
+                                "rebuild it with `assistant ingest --rebuild`") from None
         check_compatible(manifest, folder, encoder)
         return cls(folder, version, manifest)
 
