@@ -70,11 +70,16 @@ def run_scifact(args: argparse.Namespace, progress: bool) -> dict:
 
 def run_fnc1(args: argparse.Namespace, progress: bool) -> dict:
     """Score the stance of every related pair (or a sample of --fnc1-pairs)."""
-    stance = fnc1.load_stance()
+    stance, batch = fnc1.load_stance()
     bodies = fnc1.load_bodies(args.data)
-    pairs = fnc1.load_pairs(args.data, related_only=True, limit=args.fnc1_pairs)
-    print(f"FNC-1: {len(pairs)} related pairs over {len(bodies)} bodies", flush=True)
-    figures = fnc1.evaluate(pairs, bodies, stance=stance, progress=progress)
+    pairs = fnc1.load_pairs(args.data, related_only=True, bodies=args.fnc1_bodies, limit=args.fnc1_pairs)
+    fitted = fnc1.stance_model_note()
+    print(f"FNC-1: {len(pairs)} related pairs ({args.fnc1_bodies} Body IDs) over "
+          f"{len({p.body_id for p in pairs})} bodies" + (f"; stance model fitted on: {fitted}" if fitted else ""),
+          flush=True)
+    figures = fnc1.evaluate(pairs, bodies, stance=stance, batch=batch, progress=progress)
+    figures["bodies"] = args.fnc1_bodies
+    figures["stance_model_fitted_on"] = fitted
     rows = [[c, v["precision"], v["recall"], v["f1"], v["support"]] for c, v in figures["classes"].items()]
     print(text_table(["stance", "precision", "recall", "F1", "support"], rows))
     print(f"  accuracy {figures['accuracy']:.3f}, macro F1 {figures['macro_f1']:.3f}, "
@@ -96,6 +101,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scifact-docs", type=int, help="index only the first N abstracts (a quick run)")
     parser.add_argument("--scifact-claims", type=int, help="score only the first N claims")
     parser.add_argument("--fnc1-pairs", type=int, help="score a fixed random sample of N related pairs")
+    parser.add_argument("--fnc1-bodies", choices=("odd", "even", "all"), default="odd",
+                        help="pairs whose Body ID is odd (default: the half the stance model was not "
+                             "fitted on), even, or all")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write all figures to FILE as JSON")
     parser.add_argument("--report", type=Path, metavar="DIR", help="write external.md, JSON and plots to DIR")
     parser.add_argument("--no-progress", action="store_true")
