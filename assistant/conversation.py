@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from assistant.records import Answer
 
 _FOLLOW_UP_START = re.compile(r"^\s*(and|but|also|what about|how about|and what|so|then)\b", re.I)
+_ORIGINAL_WORDS = re.compile(r"[^\W_]+")
 _PRONOUNS = {"they", "them", "their", "it", "its", "he", "him", "his", "she", "her", "those", "these",
              "that", "there", "this"}
 
@@ -35,8 +36,11 @@ def interpret(question: str, previous: str | None) -> str:
     new_terms = set(focus_terms(question))
     has_event = any(is_event(t) for t in new_terms)
     carried = []
-    for word in words(previous):
-        token = stem(word)
+    for word in _ORIGINAL_WORDS.findall(previous):
+        folded = words(word)
+        if not folded:
+            continue
+        token = stem(folded[0])
         if token in new_terms or token not in focus_terms(previous):
             continue
         if has_event and is_event(token):
