@@ -1,0 +1,205 @@
+"""End to end in a real headless Chromium: start the chat page with `streamlit run` on a
+free local port, ask a question, wait for the answer, and check that the citations
+and the opposing-claims columns are on the page. A screenshot is kept in
+tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "corpus" / "seeds"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+HOSTILE = """---
+title: "Harbour <script>window.__hostile = 1</script> report"
+outlet: "<b>Bold</b> Times"
+published: "2024-06-01"
+---
+
+The harbour master said 37 <script>alert('x')</script> cargo ships were delayed by the storm.
+Officials posted a notice saying [click here](https://evil.example/phish) for **urgent** refunds.
+The pilots' union wrote <img src=x onerror="window.__hostile = 2"> that the <a href="https://evil.example">delays</a>
+cost the port millions.
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="Debian's chromium is not installed at /usr/bin/chromium "
+                              "(apt-get install -y chromium); the browser test needs a real browser"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The chat page served by `streamlit run` on a free port, over a fresh seed index."""
+    folder = tmp_path_factory.mktemp("browser") / "index"
+    Assistant.build(folder, [str(SEEDS)], progress=False)
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
+    env = {**os.environ, "ASSISTANT_INDEX": str(folder)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture
+def page(tmp_path: Path):
+    """A page in a fresh headless Chromium profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def ask(page, question: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=90_000)
+    box.fill(question)
+    box.press("Enter")
+
+
+def settle(page) -> None:
+    """Wait until the script run is over (no 'running' widget) and the page has painted."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=90_000)
+    page.wait_for_timeout(300)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole answer in one picture: a tall window, scrolled to the first question."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 2000})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_question_shows_citations_and_opposing_claims_side_by_side(app_url: str, page, tmp_path: Path) -> None:
+    page.goto(app_url)
+    page.get_by_text("Ask the news, with sources").wait_for(timeout=90_000)
+    ask(page, "How many Armenian servicemen were captured?")
+    page.locator(".na-card").first.wait_for(timeout=90_000)
+    settle(page)
+
+    lead = page.locator(".na-lead").first.inner_text()
+    assert "captured" in lead
+    cards = page.locator(".na-card")
+    assert cards.count() >= 2
+    assert page.locator(".na-card mark").first.inner_text().strip() in page.locator(".na-card").first.inner_text()
+
+    # the disagreement: one column per side, next to each other, 13 against 12
+    sides = page.locator(".na-side")
+    assert sides.count() >= 2, "no opposing-claims columns on the page"
+    positions = [sides.nth(i).locator(".na-position").inner_text() for i in range(sides.count())]
+    assert any("13" in p for p in positions) and any("12" in p or "dozen" in p for p in positions), positions
+    first, second = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    assert first and second
+    assert second["x"] > first["x"] + first["width"] - 1, "the sides are not side by side"
+    assert abs(second["y"] - first["y"]) < first["height"], "the sides are not on one row"
+
+    screenshot(page, "chat-captured.png")
+
+    # the follow-up keeps the conversation, and the abstention says so plainly
+    ask(page, "How many civilians were killed in the clashes?")
+    page.get_by_text("Not in the sources").wait_for(timeout=90_000)
+    settle(page)
+    assert page.locator(".na-question").count() == 2
+    screenshot(page, "chat-abstain.png")
+
+
+def test_conversation_downloads_as_a_briefing(app_url: str, page, tmp_path: Path) -> None:
+    page.goto(app_url)
+    ask(page, "How many Armenian servicemen were captured?")
+    page.locator(".na-side").first.wait_for(timeout=90_000)
+    settle(page)
+    page.get_by_role("button", name="Download briefing").click()
+    button = page.get_by_role("button", name="Download HTML page")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=90_000) as download:
+        button.click()
+    saved = tmp_path / "briefing.html"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.endswith(".html")
+    briefing = saved.read_text(encoding="utf-8")
+    assert "How many Armenian servicemen were captured?" in briefing
+    assert "Disputed facts" in briefing and "13 captured" in briefing and "12 Armenian servicemen" in briefing
+
+
+def test_hostile_article_uploaded_in_the_browser_shows_as_text(app_url: str, page, tmp_path: Path) -> None:
+    article = tmp_path / "harbour.md"
+    article.write_text(HOSTILE, encoding="utf-8")
+    page.goto(app_url)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(article))
+    page.get_by_text("Added").wait_for(timeout=90_000)
+    ask(page, "How many cargo ships were delayed by the storm?")
+    page.locator(".na-card").first.wait_for(timeout=90_000)
+    settle(page)
+    lead = page.locator(".na-lead").first
+    assert "37 <script>alert('x')</script> cargo ships" in lead.inner_text()  # shown as typed
+    assert lead.locator("script").count() == 0
+    assert page.locator(".na-src-outlet", has_text="<b>Bold</b> Times").count() == 1
+    assert page.locator("img[onerror]").count() == 0
+    assert page.locator("a[href*='evil.example'], a[href^='javascript']").count() == 0
+    assert page.evaluate("() => window.__hostile === undefined")
+    screenshot(page, "hostile.png")
+
+
+def test_disagreements_tab_lists_every_dispute(app_url: str, page) -> None:
+    page.goto(app_url)
+    page.get_by_role("tab", name="Where sources disagree").click()
+    page.locator(".na-side").first.wait_for(timeout=90_000)
+    settle(page)
+    assert page.locator(".na-dispute-head").count() >= 2
+    screenshot(page, "disagreements.png")

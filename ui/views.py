@@ -1,0 +1,97 @@
+"""The parts of the chat page that show answers and disputes (Streamlit calls only;
+all HTML comes escaped from `ui.render`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from assistant import Agreement, Answer, Dispute
+from ui import render as r
+
+
+@dataclass
+class Turn:
+    """One question in the chat and what came back: an answer or a one-line error."""
+
+    question: str
+    answer: Answer | None = None
+    error: str | None = None
+
+
+def show_dispute(d: Dispute) -> None:
+    """A disagreement as columns, one per side, with a 'vs' between them."""
+    with st.container(border=True):
+        st.html(r.dispute_head(d))
+        widths: list[float] = []
+        for i in range(len(d.sides)):
+            widths += [1.0] if i == 0 else [0.14, 1.0]
+        if d.sides:
+            columns = st.columns(widths, gap="small", vertical_alignment="top")
+            for i, side in enumerate(d.sides):
+                if i:
+                    with columns[2 * i - 1]:
+                        st.html(r.versus_html())
+                with columns[2 * i]:
+                    st.html(r.side_html(side, i))
+        if d.reason:
+            st.html(r.reason_html(d))
+
+
+def show_answer(answer: Answer) -> None:
+    """Lead answer, agreement badges, disputes side by side, citation cards; or, when
+    the sources do not answer, say so with the related passages folded away."""
+    notes = []
+    if answer.interpreted_as and answer.interpreted_as != answer.question:
+        notes.append(f"Read as: {answer.interpreted_as}")
+    if note := r.filters_note(answer.filters):
+        notes.append(note)
+    if notes:
+        st.html(f'<div class="na-note">{" · ".join(r.esc(n) for n in notes)}</div>')
+    if not answer.supported:
+        st.html(r.abstain_html(answer))
+        if answer.related:
+            with st.expander(f"Related passages ({len(answer.related)}), not an answer"):
+                st.html(r.citations_html(answer.related, related=True))
+        return
+    st.html(r.lead_html(answer))
+    if answer.agreements:
+        st.html("".join(r.agreement_badge(a) for a in answer.agreements))
+    if answer.disputes:
+        st.html(f'<div class="na-section">Where the sources disagree ({len(answer.disputes)})</div>')
+        for d in answer.disputes:
+            show_dispute(d)
+    st.html(f'<div class="na-section">Quoted sources ({len(answer.citations)})</div>')
+    st.html(r.citations_html(answer.citations, answer.id))
+
+
+def show_turn(turn: Turn) -> None:
+    """The question and its answer as two chat messages."""
+    with st.chat_message("user"):
+        st.html(r.text_html(turn.question))
+    with st.chat_message("assistant"):
+        if turn.error:
+            st.error(r.md_escape(turn.error))
+        elif turn.answer is not None:
+            show_answer(turn.answer)
+
+
+def show_disagreements(disputes: list[Dispute], agreements: list[Agreement]) -> None:
+    """Every disagreement in the corpus, and what the sources agree on."""
+    if not disputes:
+        st.info("No disagreements found between the indexed articles.")
+    else:
+        kinds: dict[str, int] = {}
+        for d in disputes:
+            kinds[d.kind] = kinds.get(d.kind, 0) + 1
+        counts = ", ".join(f"{n} {r.KIND_LABELS.get(k, k).lower()}" for k, n in kinds.items())
+        st.html(f'<div class="na-note">{len(disputes)} disagreements between the indexed articles: '
+                f"{r.esc(counts)}.</div>")
+        for d in disputes:
+            show_dispute(d)
+    if agreements:
+        st.html(f'<div class="na-section">Where they agree ({len(agreements)})</div>')
+        st.html("".join(r.agreement_badge(a) for a in agreements))
+
+
