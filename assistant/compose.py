@@ -7,6 +7,7 @@ passages, else the assistant abstains and shows the passages as related only.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from assistant.retrieval import Hit
 _NUMBER = re.compile(
     r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
     r"hundreds?|thousands?|several|few)\b", re.IGNORECASE)
+# "..., he said" or "It also reported ...": the sentence leans on the one before for its speaker.
+_ANAPHORA = re.compile(r"\b(he|she|they|it)\s+(also\s+)?(said|added|says|told|stated|noted|reported|continued)\b|"
+                       r"^[“\"]?(He|She|They|It|The ministry)\b")
 _DIGITS = re.compile(r"\d[\d,.:]*\d|\d")
 _TIME = re.compile(
     r"\b(\d{1,2}:\d{2}|\d{4}|gmt|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -44,27 +48,48 @@ def expected_type(question: str) -> re.Pattern[str] | None:
 
 
 def judge(question: str, hits: list[Hit], contexts: dict[int, str]) -> tuple[list[str], list[Judged]]:
-    """Score each hit by retrieval rank and by how much of the question it covers."""
+    """Score each hit by retrieval rank and by how much of the question it covers.
+
+    Coverage is weighted by how rare each term is among the hits: in a pool where
+    every sentence says "Azerbaijani", the one that also says "wounded" wins.
+    """
     terms = focus_terms(question)
     wanted = expected_type(question)
     top = max((h.score for h in hits), default=1.0) or 1.0
     numbers = set(_DIGITS.findall(question))
-    judged = []
+    covered = []
     for hit in hits:
         context = contexts.get(hit.sentence.id, hit.sentence.text)
         sentence_stems = passage_stems(hit.sentence.text)
         window_stems = passage_stems(context + " " + hit.article.title)
-        in_sentence = [t for t in terms if covers(t, sentence_stems)]
-        in_window = [t for t in terms if covers(t, window_stems)]
-        share = (len(in_sentence) / len(terms)) if terms else 1.0
-        window_share = (len(in_window) / len(terms)) if terms else 1.0
+        covered.append((hit, context, [t for t in terms if covers(t, sentence_stems)],
+                        [t for t in terms if covers(t, window_stems)]))
+    weight = {t: math.log(1 + len(hits) / (1 + sum(t in c[2] for c in covered))) + 0.1 for t in terms}
+    total = sum(weight.values())
+    judged = []
+    for hit, context, in_sentence, in_window in covered:
+        share = sum(weight[t] for t in in_sentence) / total if terms else 1.0
+        window_share = sum(weight[t] for t in in_window) / total if terms else 1.0
         typed = 1.0 if wanted is None or wanted.search(hit.sentence.text) else 0.0
         same_numbers = len(numbers & set(_DIGITS.findall(context))) / len(numbers) if numbers else 0.0
-        score = (hit.score / top + (hit.dense or 0.0) + 0.6 * share + 0.3 * window_share
+        score = (hit.score / top + (hit.dense or 0.0) + 0.6 * share + 0.5 * window_share
                  + 0.3 * typed + 0.2 * same_numbers)
         judged.append(Judged(hit, context, in_sentence, in_window, score))
+    carry_on(judged)
     judged.sort(key=lambda j: -j.rank_score)
     return terms, judged
+
+
+def carry_on(judged: list[Judged]) -> None:
+    """A sentence that carries on a better one in the same paragraph ("..., he said";
+    "Armed forces of Azerbaijan responded") shares its subject: lift it halfway."""
+    by_place = {(j.hit.sentence.article_id, j.hit.sentence.position): j for j in judged}
+    for j in judged:
+        s = j.hit.sentence
+        before = by_place.get((s.article_id, s.position - 1))
+        linked = before and (before.hit.sentence.paragraph == s.paragraph or _ANAPHORA.search(s.text))
+        if linked and before.rank_score > j.rank_score:
+            j.rank_score = (j.rank_score + before.rank_score) / 2
 
 
 def answers_question(question: str, terms: list[str], judged: list[Judged], depth: int = 5) -> bool:

@@ -7,6 +7,7 @@ read a follow-up question in the light of the previous one. Groups are stems.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from index.text import stem, words
@@ -105,13 +106,26 @@ def passage_stems(text: str) -> set[str]:
     return stems
 
 
+_DEMONYM_ENDINGS = {"", "a", "i", "n", "an", "ian", "ish", "ese", "y", "ey", "ic"}
+
+
+def same_root(a: str, b: str) -> bool:
+    """Armenia/Armenian, Turkey/Turkish, border/borderline: one word, another form."""
+    if len(a) < 5 or len(b) < 5:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 4 and a[common:] in _DEMONYM_ENDINGS and b[common:] in _DEMONYM_ENDINGS
+
+
 def covers(term: str, stems: set[str]) -> bool:
-    """Does a passage with these stems speak to `term`? Exact, prefix or thesaurus match."""
+    """Does a passage with these stems speak to `term`? Exact, same root or thesaurus match."""
     if term in stems:
         return True
     group = group_of(term)
     for s in stems:
-        if len(s) >= 5 and len(term) >= 5 and (s.startswith(term) or term.startswith(s)):
+        if same_root(s, term):
             return True
         if group is not None and group_of(s) == group:
             return True
