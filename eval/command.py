@@ -36,8 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="gold set in the format of eval/GOLD_FORMAT.md (default: the project's "
                              "set over the default corpus, eval/gold/seeds.jsonl)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--index", metavar="DIR", help="an index folder made by `assistant ingest` "
-                                                      "(default: the default index)")
+    where.add_argument("--index", dest="eval_index", metavar="DIR",
+                       help="an index folder made by `assistant ingest` (default: the default index; "
+                            "`assistant --index DIR eval` works too)")
     where.add_argument("--corpus", metavar="SOURCE", action="append",
                        help="index these files, folders or URLs into a temporary index first "
                             "(repeat for several)")
@@ -76,6 +77,12 @@ def parse_retrievers(values: list[str] | None) -> list[str]:
     return names
 
 
+def _index_arg(args: argparse.Namespace) -> str | None:
+    """The index folder: this command's --index, else the main command's --index."""
+    value = getattr(args, "eval_index", None) or getattr(args, "index", None)
+    return str(value) if value else None
+
+
 def _open_assistant(args: argparse.Namespace, workdir: Path, progress: bool):
     from assistant import Assistant, AssistantError
 
@@ -87,8 +94,8 @@ def _open_assistant(args: argparse.Namespace, workdir: Path, progress: bool):
         if assistant.index is None or not assistant.sources():
             raise UsageError(f"--corpus {' '.join(args.corpus)}: no article could be read")
         return assistant
-    if args.index:
-        folder = Path(args.index)
+    if _index_arg(args):
+        folder = Path(_index_arg(args))
         if not folder.is_dir():
             raise UsageError(f"--index {folder}: no such folder")
         assistant = Assistant.open(folder)
@@ -130,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"assistant eval: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
-    index_name = args.index or (" ".join(args.corpus) if args.corpus else "default")
+    index_name = _index_arg(args) or (" ".join(args.corpus) if args.corpus else "default")
     if args.json:
         data = runs[0].summary() if len(runs) == 1 else {r.retriever: r.summary() for r in runs}
         print(json.dumps(data, ensure_ascii=False, indent=None))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,6 +151,18 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
+def _clear_unfinished(index_dir: Path) -> None:
+    """Remove what an interrupted build left in `index_dir` (only index versions and locks)."""
+    from index.library import current_version
+
+    if not index_dir.is_dir() or current_version(index_dir) is not None:
+        return
+    other = [p.name for p in index_dir.iterdir() if not p.name.startswith(("v-", ".current", ".lock"))]
+    if other:
+        raise ValueError(f"{index_dir} holds files that are not an index ({other[0]}): choose another folder")
+    shutil.rmtree(index_dir)
+
+
 def open_index(index_dir: Path, abstracts: list[Abstract], *, data: Path | str | None = None,
                progress: bool = True, rebuild: bool = False) -> Assistant:
     """An index of every sentence of `abstracts` in `index_dir`, built once and reused.
@@ -170,8 +183,9 @@ def open_index(index_dir: Path, abstracts: list[Abstract], *, data: Path | str |
             log.info("reusing the SciFact index at %s", index_dir)
             return assistant
     log.info("indexing %d SciFact abstracts into %s", len(abstracts), index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     note.unlink(missing_ok=True)
+    _clear_unfinished(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
     assistant = Assistant.open(index_dir, refresh=False)
     report = assistant.ingest_articles([a.article() for a in abstracts], progress=progress, rebuild=True)
     if report.duplicates or report.rejected:

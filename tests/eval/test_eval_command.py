@@ -170,3 +170,22 @@ def test_scifact_slice_end_to_end(tmp_path):
     assert figures["doc_ndcg@10"] > 0.5  # 150 abstracts: the evidence abstract is easy to find
     again = scifact.open_index(tmp_path / "scifact-index", abstracts, progress=False)  # reused, not rebuilt
     assert again.index.version == assistant.index.version
+
+
+def test_through_the_assistant_command(seed_index_dir, tmp_path):
+    """`assistant --index DIR eval ...` and `assistant eval --index DIR ...`, as a user runs them."""
+    import subprocess
+    import sys
+
+    gold = tmp_path / "two.jsonl"
+    gold.write_text("\n".join(DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    for argv in (["--index", str(seed_index_dir), "eval", str(gold), "--json", "--retriever", "bm25"],
+                 ["eval", str(gold), "--index", str(seed_index_dir), "--json", "--retriever", "bm25"]):
+        done = subprocess.run([sys.executable, "-m", "assistant", *argv], cwd=ROOT, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["n"] == 2
+    bad = subprocess.run([sys.executable, "-m", "assistant", "eval", str(tmp_path / "none.jsonl")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip() == f"assistant eval: error: {tmp_path / 'none.jsonl'}: no such file"

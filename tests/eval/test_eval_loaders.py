@@ -127,3 +127,17 @@ def test_fnc1_evaluate_with_a_given_stance_function():
     batched = fnc1.evaluate(pairs, bodies, batch=lambda chunk: [("agree", 1.0)] * len(chunk), batch_size=7,
                             progress=False)
     assert batched["classes"]["agree"]["recall"] == 1.0 and batched["pairs"] == 30
+
+
+def test_an_interrupted_scifact_build_is_cleared_but_nothing_else(tmp_path):
+    unfinished = tmp_path / "scifact-index"
+    (unfinished / "v-20260101T000000-1").mkdir(parents=True)
+    (unfinished / ".lock").write_text("")
+    scifact._clear_unfinished(unfinished)
+    assert not unfinished.exists()
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="not an index"):
+        scifact._clear_unfinished(other)
+    assert (other / "notes.txt").exists()
