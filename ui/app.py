@@ -66,8 +66,11 @@ def index_dir() -> str | None:
 
 @st.cache_resource(show_spinner="Loading the articles and the language model…")
 def load_engine(folder: str | None) -> Assistant:
-    """The assistant over `folder` (None: the default index), opened once per process."""
-    return Assistant.open(folder)
+    """The assistant over `folder` (None: the default index), opened once per process.
+    One search loads the sentence model now, so the first question is answered at once."""
+    engine = Assistant.open(folder)
+    engine.search("warm up", k=1)
+    return engine
 
 
 @st.cache_resource

@@ -164,6 +164,7 @@ def test_conversation_downloads_as_a_briefing(app_url: str, page, tmp_path: Path
     ask(page, "How many Armenian servicemen were captured?")
     page.locator(".na-side").first.wait_for(timeout=90_000)
     settle(page)
+    page.set_viewport_size({"width": 1440, "height": 2000})  # the whole answer and the popover in view
     page.get_by_role("button", name="Download briefing").click()
     button = page.get_by_role("button", name="Download HTML page")
     button.wait_for(timeout=30_000)
