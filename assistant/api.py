@@ -22,7 +22,7 @@ from assistant.compose import answers_question, judge, lead_of
 from assistant.conversation import Conversation, interpret
 from assistant.errors import AssistantError
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source
-from assistant.relevance import touching
+from assistant.relevance import touching, with_sides_first
 from assistant.retrieval import MODES, Hit, Retriever
 from corpus.records import Article
 from index import library
@@ -207,6 +207,10 @@ class Assistant:
             answer.message = ("The sources do not answer this question." if judged else
                               "No indexed article matches this question and these filters.")
             return answer
+        pool = {j.hit.sentence.id: j.rank_score for j in judged}
+        disputes = touching(self._disputes, pool, interpreted)
+        agreements = touching(self._agreements, pool, interpreted)
+        judged = with_sides_first(judged, disputes)
         cited = judged[:k]
         answer.supported = True
         answer.citations = [self._citation(j.hit.sentence, j.rank_score, n)
@@ -214,9 +218,8 @@ class Assistant:
         number_of = {j.hit.sentence.id: n for n, j in enumerate(cited, start=1)}
         answer.lead = " ".join(f"{j.hit.sentence.text} [{number_of[j.hit.sentence.id]}]"
                                for j in lead_of(terms, cited))
-        pool = {j.hit.sentence.id: j.rank_score for j in judged}
-        answer.disputes = [self._dispute(d, r) for d, r in touching(self._disputes, pool, terms)]
-        answer.agreements = [self._agreement(a) for a, _ in touching(self._agreements, pool, terms)]
+        answer.disputes = [self._dispute(d, r) for d, r in disputes]
+        answer.agreements = [self._agreement(a) for a, _ in agreements]
         if answer.agreements:
             answer.message = "; ".join(a.summary for a in answer.agreements)
         return answer
@@ -256,8 +259,9 @@ class Assistant:
         sides = []
         for side in stored.get("sides", []):
             citations = [self._citation(s, 0.0, 0) for s in self._sentences(side.get("sentence_ids", []))]
+            speakers = {claim.get("sentence_id"): claim.get("speaker") for claim in side.get("claims", [])}
             for c in citations:
-                c.speaker = side.get("speaker")
+                c.speaker = speakers.get(c.id) or side.get("speaker")
             sides.append(Side(position=side.get("position", ""), speaker=side.get("speaker"),
                               citations=citations))
         return Dispute(id=stored["id"], kind=stored["kind"], about=stored.get("about", ""),

@@ -8,6 +8,7 @@ read a follow-up question in the light of the previous one. Groups are stems.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 
 from index.text import stem, words
@@ -66,7 +67,7 @@ def focus_terms(question: str) -> list[str]:
     """
     from index.text import STOPWORDS
 
-    terms: list[str] = []
+    terms: list[str] = [a.casefold() for a in re.findall(r"\b[A-Z]{2,3}\b", question)]  # UN, EU, NATO
     for word in words(question):
         if word in STOPWORDS or word in QUESTION_WORDS or not word.isalpha() or len(word) < 3:
             continue
