@@ -42,10 +42,11 @@ def source_html(note: Note) -> str:
     return parts
 
 
-def _section(s: Section, prefix: str, level: int) -> str:
+def _section(s: Section, prefix: str, level: int, numbered: bool = True) -> str:
     h = f"h{level}"
+    number = f"{s.number}. " if numbered else ""
     out = [f'<section class="question" id="{prefix}q{s.number}" style="margin:20px 0">',
-           f'<{h} style="{SANS}font-size:1.2em;margin:0 0 6px">{s.number}. {e(s.question)}</{h}>']
+           f'<{h} style="{SANS}font-size:1.2em;margin:0 0 6px">{number}{e(s.question)}</{h}>']
     if s.read_as:
         out.append(f'<p class="read-as" style="{MUTED}margin:0 0 6px"><em>Read as: {e(s.read_as)}</em></p>')
     if not s.supported:
@@ -79,18 +80,18 @@ def _side_cell(letter: str, position: str, speaker: str, notes: list[Note], widt
             f'<div class="speaker" style="{MUTED}">{e(speaker)}</div>{quotes}</td>')
 
 
-def dispute_html(d: DisputeEntry, prefix: str = "", level: int = 3) -> str:
+def dispute_html(d: DisputeEntry, prefix: str = "", level: int = 3, questions: bool = True) -> str:
     """One disagreement with its sides side by side."""
     width = max(1, 100 // max(1, len(d.sides)))
     cells = "".join(_side_cell("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i % 26], s.position, s.speaker, s.notes, width, prefix)
                     for i, s in enumerate(d.sides))
-    questions = ", ".join(str(q) for q in d.questions)
+    touches = ", ".join(str(q) for q in d.questions)
+    plural = "s" if len(d.questions) > 1 else ""
+    which = f' <span style="{MUTED}font-weight:normal">(question{plural} {touches})</span>' if questions else ""
     h = f"h{level}"
     return "\n".join([
         f'<section class="dispute" id="{prefix}{d.label.lower()}" style="margin:12px 0">',
-        f'<{h} style="{SANS}font-size:1em;margin:0 0 4px">{e(d.label)} · {e(d.kind)} · {e(d.about)}'
-        f' <span style="{MUTED}font-weight:normal">(question{"s" if len(d.questions) > 1 else ""} {questions})'
-        f"</span></{h}>",
+        f'<{h} style="{SANS}font-size:1em;margin:0 0 4px">{e(d.label)} · {e(d.kind)} · {e(d.about)}{which}</{h}>',
         f'<p class="summary" style="margin:0 0 6px">{e(d.summary)}</p>' if d.summary else "",
         f'<table class="sides" style="border-collapse:collapse;width:100%"><tr>{cells}</tr></table>',
         f'<p class="why" style="{MUTED}margin:6px 0 0"><em>Why shown:</em> {e(d.reason)}</p>' if d.reason else "",
@@ -153,11 +154,11 @@ def answer_card(answer: Answer, *, prefix: str | None = None) -> str:
     parts = [f'<article class="na-card" data-answer-id="{e(answer.id)}" style="{FONT}border:1px solid #d6d3d1;'
              'border-radius:8px;padding:12px 16px;max-width:44em;color:#1c1917;background:#ffffff;'
              'line-height:1.45">',
-             _section(section, prefix, 3)]
+             _section(section, prefix, 3, numbered=False)]
     if brief.disputes:
         parts.append(f'<div class="disputed-facts" style="{BOX}margin:12px 0">')
         parts.append(f'<div style="{SANS}font-weight:bold;color:#b45309">⚖ Disputed facts</div>')
-        parts += [dispute_html(d, prefix, 4) for d in brief.disputes]
+        parts += [dispute_html(d, prefix, 4, questions=False) for d in brief.disputes]
         parts.append("</div>")
     if brief.notes:
         parts.append(_notes(brief.notes, prefix))

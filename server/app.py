@@ -213,10 +213,23 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuse bodies over `max_bytes`: by Content-Length at once, else while they stream in."""
+    """Refuse bodies over `max_bytes`: by Content-Length at once, else while they stream in.
+
+    Before answering 413 the rest of the body is read and dropped (up to a few times the
+    limit), so the client gets to read the answer instead of a reset connection."""
+
+    DRAIN_FACTOR = 4
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
+
+    async def _drain(self, receive: Receive, already: int) -> None:
+        seen = already
+        while seen <= self.max_bytes * self.DRAIN_FACTOR:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+            seen += len(message.get("body", b""))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -224,8 +237,12 @@ class BodyLimit:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            status, detail = (413, str(BodyTooLarge(self.max_bytes))) if length.isdigit() else \
-                (400, "Content-Length is not a number")
+            if length.isdigit():
+                status, detail = 413, str(BodyTooLarge(self.max_bytes))
+                if int(length) <= self.max_bytes * self.DRAIN_FACTOR:
+                    await self._drain(receive, 0)
+            else:
+                status, detail = 400, "Content-Length is not a number"
             response = JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
             await response(scope, receive, send)
             return
@@ -237,6 +254,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    if message.get("more_body", False):
+                        await self._drain(receive, seen)
                     raise BodyTooLarge(self.max_bytes)
             return message
 
