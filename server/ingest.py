@@ -38,6 +38,13 @@ class IngestInputError(Exception):
         self.status = status
 
 
+def _has_words(article: Article, where: str) -> Article:
+    """Refuse an article whose text has no letter or digit: it has nothing to index."""
+    if not any(ch.isalnum() for ch in article.text):
+        raise IngestInputError(f"{where}: the text has no words to index")
+    return article
+
+
 def _placed(article: Article, fallback: str) -> Article:
     """The article at its API location: its URL if it has an http(s) one, else `fallback`.
     An id the article named itself (front matter, JSON) is kept; one derived from the
@@ -63,7 +70,7 @@ def articles_from_records(records: list[dict], name: str = "articles") -> list[A
             article = article_from_record(record, name=name, path=provisional, line=i + 1)
         except CorpusError as err:
             raise IngestInputError(f"{name}[{i}]: {err.problem.removeprefix(f'line {i + 1}: ')}") from None
-        out.append(_placed(article, f"api://article/{_text_key(article)}"))
+        out.append(_placed(_has_words(article, f"{name}[{i}]"), f"api://article/{_text_key(article)}"))
     return out
 
 
@@ -95,7 +102,7 @@ def articles_from_upload(filename: str | None, data: bytes) -> list[Article]:
             article = article_from_text(text, name=name, location=provisional, fallback_title=stem)
     except CorpusError as err:
         raise IngestInputError(str(err)) from None
-    return [_placed(article, fallback)]
+    return [_placed(_has_words(article, name), fallback)]
 
 
 def _jsonl(text: str, name: str, fallback: str) -> list[Article]:
@@ -108,7 +115,7 @@ def _jsonl(text: str, name: str, fallback: str) -> list[Article]:
         except json.JSONDecodeError as err:
             raise IngestInputError(f"{name}: line {number}: not JSON ({err.msg})") from None
         article = article_from_record(record, name=name, path=f"api://pending/{name}", line=number)
-        out.append(_placed(article, f"{fallback}#line-{number}"))
+        out.append(_placed(_has_words(article, f"{name}: line {number}"), f"{fallback}#line-{number}"))
         if len(out) > MAX_ARTICLES:
             raise IngestInputError(f"{name}: too many articles (at most {MAX_ARTICLES})", 413)
     if not out:

@@ -185,6 +185,8 @@ def test_hostile_article_is_inert_in_the_card(api):
      "articles.0.url"),
     ("post", "/ingest", {"json": {"articles": [{"title": "t", "text": "x", "published": "not a date"}]}}, 422,
      "articles[0]: field 'published' is"),
+    ("post", "/ingest", {"json": {"articles": [{"title": "t", "text": "... --- ..."}]}}, 422,
+     "articles[0]: the text has no words to index"),
     ("post", "/ingest", {"content": b"title,text", "headers": {"content-type": "text/csv"}}, 415,
      "send application/json"),
     ("post", "/ingest", {"files": [("files", ("a.pdf", b"%PDF-1.4", "application/pdf"))]}, 415,
