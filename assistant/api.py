@@ -218,8 +218,11 @@ class Assistant:
         number_of = {j.hit.sentence.id: n for n, j in enumerate(cited, start=1)}
         answer.lead = " ".join(f"{j.hit.sentence.text} [{number_of[j.hit.sentence.id]}]"
                                for j in lead_of(terms, cited))
-        answer.disputes = [self._dispute(d, r) for d, r in disputes]
-        answer.agreements = [self._agreement(a) for a, _ in agreements]
+        within = self._allowed(sources, since, until)
+        within = None if within is None else set(within.tolist())
+        answer.disputes = [d for d in (self._dispute(d, r, within) for d, r in disputes) if len(d.sides) >= 2]
+        answer.agreements = [a for a in (self._agreement(a, within) for a, _ in agreements)
+                             if len({c.source.article_id for c in a.citations}) >= 2]
         if answer.agreements:
             answer.message = "; ".join(a.summary for a in answer.agreements)
         return answer
@@ -255,10 +258,14 @@ class Assistant:
         found = self.index.db.sentences(ids)
         return [found[i] for i in ids if i in found]
 
-    def _dispute(self, stored: dict, relevance: float) -> Dispute:
+    def _dispute(self, stored: dict, relevance: float, within: set[int] | None = None) -> Dispute:
+        """A stored dispute as records; with `within`, only the sentences the filters allow."""
         sides = []
         for side in stored.get("sides", []):
-            citations = [self._citation(s, 0.0, 0) for s in self._sentences(side.get("sentence_ids", []))]
+            ids = [i for i in side.get("sentence_ids", []) if within is None or i in within]
+            if not ids:
+                continue
+            citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
             speakers = {claim.get("sentence_id"): claim.get("speaker") for claim in side.get("claims", [])}
             for c in citations:
                 c.speaker = speakers.get(c.id) or side.get("speaker")
@@ -268,8 +275,9 @@ class Assistant:
                        summary=stored.get("summary", ""), reason=stored.get("reason", ""),
                        sides=sides, relevance=round(relevance, 4))
 
-    def _agreement(self, stored: dict) -> Agreement:
-        citations = [self._citation(s, 0.0, 0) for s in self._sentences(stored.get("sentence_ids", []))]
+    def _agreement(self, stored: dict, within: set[int] | None = None) -> Agreement:
+        ids = [i for i in stored.get("sentence_ids", []) if within is None or i in within]
+        citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
         return Agreement(about=stored.get("about", ""), value=stored.get("value", ""),
                          summary=stored.get("summary", ""), citations=citations)
 
@@ -304,4 +312,4 @@ def _checked_date(value: str | None, name: str) -> str | None:
     try:
         return dateparser.parse(value).date().isoformat()
     except (ValueError, OverflowError, TypeError):
-        raise AssistantError(f"--{name} {value!r} is not a date (try 2021-11-16)") from None
+        raise AssistantError(f"{name} date {value!r} is not a date (try 2021-11-16)") from None

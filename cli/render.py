@@ -19,7 +19,7 @@ def dispute_block(d: Dispute, width: int = 100) -> list[str]:
         who = side.speaker or "unattributed"
         lines.append(f"  {letter}. {side.position} — {who}")
         for c in side.citations:
-            lines += textwrap.wrap(f"“{c.sentence}”", width, initial_indent="     ", subsequent_indent="     ")
+            lines += textwrap.wrap(c.sentence, width, initial_indent="   > ", subsequent_indent="     ")
             lines.append(f"     {source_line(c)}")
     if d.reason:
         lines.append(f"  why shown: {d.reason}")
@@ -36,7 +36,7 @@ def answer_text(answer: Answer, width: int = 100) -> str:
         if answer.related:
             lines += ["", "Related passages (not an answer):"]
             for c in answer.related:
-                lines += textwrap.wrap(f"- “{c.sentence}”", width, subsequent_indent="  ")
+                lines += textwrap.wrap(f"- {c.sentence}", width, subsequent_indent="  ")
                 lines.append(f"  {source_line(c)}")
         return "\n".join(lines)
     lines += textwrap.wrap(answer.lead, width)
@@ -46,6 +46,6 @@ def answer_text(answer: Answer, width: int = 100) -> str:
         lines += [""] + dispute_block(d, width)
     lines += ["", "Citations:"]
     for c in answer.citations:
-        lines += textwrap.wrap(f"[{c.number}] “{c.sentence}”", width, subsequent_indent="    ")
+        lines += textwrap.wrap(f"[{c.number}] {c.sentence}", width, subsequent_indent="    ")
         lines.append(f"    {source_line(c)}")
     return "\n".join(lines)

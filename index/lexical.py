@@ -20,7 +20,7 @@ class LexicalIndex:
         self.retriever = retriever
         self.ids = ids
         self.row_of = {int(i): row for row, i in enumerate(ids)}
-        self.vocabulary: set[str] = set(retriever.vocab_dict or {})
+        self.vocabulary: set[str] = set(getattr(retriever, "vocab_dict", None) or {})
         self._variants: dict[str, list[str]] = defaultdict(list)
         for token in self.vocabulary:
             self._variants[skeleton(token)].append(token)
@@ -29,8 +29,9 @@ class LexicalIndex:
     def build(cls, ids: list[int], texts: list[str]) -> LexicalIndex:
         retriever = bm25s.BM25()
         corpus_tokens = [tokens(t) or ["<empty>"] for t in texts]
-        if corpus_tokens:
-            retriever.index(corpus_tokens, show_progress=False)
+        if not corpus_tokens:  # an empty index still saves and loads; id -1 is never returned
+            corpus_tokens, ids = [["<empty>"]], [-1]
+        retriever.index(corpus_tokens, show_progress=False)
         return cls(retriever, np.asarray(ids, dtype=np.int64))
 
     @classmethod
@@ -70,4 +71,4 @@ class LexicalIndex:
         k = min(k, len(self.ids))
         docs, scores = self.retriever.retrieve([query_tokens], k=k, weight_mask=mask,
                                                show_progress=False, return_as="tuple")
-        return [(int(self.ids[d]), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(int(self.ids[d]), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0 and self.ids[d] >= 0]

@@ -75,8 +75,9 @@ Enricher = Callable[[SentenceDB, list[str], list[str]], None]
 
 
 def sentence_id(article_id: str, position: int) -> int:
+    """A stable id below 2**53, so JavaScript clients of the JSON read it exactly."""
     digest = hashlib.blake2b(f"{article_id}:{position}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") & ((1 << 63) - 1)
+    return int.from_bytes(digest, "big") & ((1 << 53) - 1)
 
 
 def make_sentences(article: Article) -> list[Sentence]:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 class Sentence:
     """One sentence of an article, with its character offsets in `Article.text`.
 
-    `id` is a 63-bit integer (FAISS ids are int64) derived from the article id and
+    `id` is an integer below 2**53 (FAISS ids are int64; JSON readers keep it exact) derived from the article id and
     the sentence's position, so it is stable across rebuilds of an unchanged article.
     """
 

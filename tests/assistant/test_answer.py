@@ -96,3 +96,12 @@ def test_json_round_trip(seed_assistant: Assistant):
                          "message", "interpreted_as", "filters", "id"}
     assert set(data["citations"][0]["source"]) >= {"title", "outlet", "author", "published", "location",
                                                    "start", "end"}
+
+
+def test_filters_apply_to_disputes_and_agreements(seed_assistant: Assistant):
+    both = seed_assistant.ask("How many Azerbaijani soldiers were wounded?")
+    assert both.disputes and both.agreements
+    one = seed_assistant.ask("How many Azerbaijani soldiers were wounded?", sources=[KILLED])
+    assert one.agreements == []  # one source cannot corroborate itself
+    for dispute in one.disputes:
+        assert {c.source.title for side in dispute.sides for c in side.citations} == {KILLED}
