@@ -115,9 +115,10 @@ class Assistant:
         self._agreements = self.index.db.annotations("agreement") if self.index else []
 
     def ingest(self, sources: list[str], *, progress: bool = True, rebuild: bool = False,
-               remove: list[str] = ()) -> IngestReport:
+               remove: list[str] = (), on_progress: library.Progress | None = None) -> IngestReport:
         """Read files, folders, URLs or feeds and add them; only what changed is embedded.
-        A folder read again also drops the articles that are no longer in it."""
+        A folder read again also drops the articles that are no longer in it.
+        `on_progress(done, total)` is called as sentences are embedded (for a UI's bar)."""
         from corpus import CorpusError, read_sources
 
         if not sources and not remove and not rebuild:
@@ -125,14 +126,15 @@ class Assistant:
         articles, errors = read_sources(list(sources))
         sync_roots = [s for s in sources if "://" not in s and Path(s).is_dir()]
         report = self._update(articles, remove=self._resolve_removals(remove), sync_roots=sync_roots,
-                              sources=[_source_key(s) for s in sources], rebuild=rebuild, progress=progress)
+                              sources=[_source_key(s) for s in sources], rebuild=rebuild, progress=progress,
+                              on_progress=on_progress)
         report.rejected = [str(e) for e in errors if isinstance(e, CorpusError)] + report.rejected
         return report
 
-    def ingest_articles(self, articles: list[Article], *, progress: bool = True,
-                        rebuild: bool = False) -> IngestReport:
+    def ingest_articles(self, articles: list[Article], *, progress: bool = True, rebuild: bool = False,
+                        on_progress: library.Progress | None = None) -> IngestReport:
         """Add Article records made elsewhere (a loader, an upload)."""
-        return self._update(articles, rebuild=rebuild, progress=progress)
+        return self._update(articles, rebuild=rebuild, progress=progress, on_progress=on_progress)
 
     def _update(self, articles: list[Article], **options) -> IngestReport:
         try:

@@ -72,6 +72,8 @@ class IngestReport:
 # Called with the new version's database, the ids of articles added or changed, and the
 # ids removed, before the version becomes current: the place for claims and disputes.
 Enricher = Callable[[SentenceDB, list[str], list[str]], None]
+# Called with (sentences embedded so far, sentences to embed) as embedding goes on.
+Progress = Callable[[int, int], None]
 
 
 def sentence_id(article_id: str, position: int) -> int:
@@ -147,7 +149,8 @@ def _locked(folder: Path):
 
 def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
            remove: Iterable[str] = (), sync_roots: Iterable[str] = (), sources: Iterable[str] = (),
-           rebuild: bool = False, enrich: Enricher | None = None, progress: bool = True) -> IngestReport:
+           rebuild: bool = False, enrich: Enricher | None = None, progress: bool = True,
+           on_progress: Progress | None = None) -> IngestReport:
     """Add or replace `articles`, drop `remove` ids (and, for each folder in `sync_roots`,
     the articles once read under it that are no longer there), and make that the
     current version. Only new or changed articles are embedded."""
@@ -160,7 +163,7 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         new.mkdir()
         try:
             report = _build(old, new, list(articles), encoder, set(remove), list(sync_roots),
-                            list(sources), enrich, progress)
+                            list(sources), enrich, progress, on_progress)
             _swap(folder, new)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
@@ -172,7 +175,7 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
 
 def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
            remove: set[str], sync_roots: list[str], sources: list[str],
-           enrich: Enricher | None, progress: bool) -> IngestReport:
+           enrich: Enricher | None, progress: bool, on_progress: Progress | None = None) -> IngestReport:
     report = IngestReport()
     if old is not None:
         _copy_sqlite(old / SentenceDB.FILENAME, new / SentenceDB.FILENAME)
@@ -221,7 +224,7 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         texts = [s.text for _, sents in to_embed for s in sents]
         if texts:
             log.info("embedding %d sentences from %d articles", len(texts), len(to_embed))
-        embedded = _encode(encoder, texts, progress)
+        embedded = _encode(encoder, texts, progress, on_progress)
         report.sentences_embedded = len(texts)
         offset = 0
         for article, sentences in to_embed:
@@ -251,14 +254,17 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
     return report
 
 
-def _encode(encoder: Encoder, texts: list[str], progress: bool) -> np.ndarray:
-    """Embed in chunks so the progress bar moves with the work."""
-    chunk = 512
+def _encode(encoder: Encoder, texts: list[str], progress: bool,
+            on_progress: Progress | None = None) -> np.ndarray:
+    """Embed in chunks so the progress bar (and `on_progress`) moves with the work."""
+    chunk = 256
     parts = []
     with tqdm(total=len(texts), unit="sent", desc="embedding", disable=not progress or not texts) as bar:
         for i in range(0, len(texts), chunk):
             parts.append(encoder.encode(texts[i:i + chunk]))
             bar.update(len(texts[i:i + chunk]))
+            if on_progress is not None:
+                on_progress(min(i + chunk, len(texts)), len(texts))
     return np.concatenate(parts) if parts else np.zeros((0, encoder.dimensions), dtype=np.float32)
 
 

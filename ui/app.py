@@ -161,19 +161,21 @@ def report_notices(label: str, report: IngestReport) -> list[tuple[str, str]]:
 
 
 def ingest(engine: Assistant, items: list[tuple[str, str]]) -> None:
-    """Ingest (label, path or URL) items one by one under a progress bar; the outcome
-    goes to the sidebar notices."""
-    notices: list[tuple[str, str]] = []
-    bar = st.progress(0.0, text="Starting…")
-    for i, (label, target) in enumerate(items):
-        bar.progress(i / len(items), text=f"Reading and indexing {label} ({i + 1} of {len(items)})…")
-        try:
-            with engine_lock(index_dir()):
-                report = engine.ingest([target], progress=False)
-        except AssistantError as exc:
-            notices.append(("error", f"{label}: {exc}"))
-            continue
-        notices += report_notices(label, report)
+    """Ingest (label, path or URL) items in one index update under a progress bar that
+    follows the sentences being embedded; the outcome goes to the sidebar notices."""
+    bar = st.progress(0.0, text=f"Reading {len(items)} item(s)…")
+
+    def moved(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Embedding sentences: {done:,} of {total:,}")
+
+    label = items[0][0] if len(items) == 1 else f"{len(items)} uploads"
+    try:
+        with engine_lock(index_dir()):
+            report = engine.ingest([target for _, target in items], progress=False, on_progress=moved)
+    except AssistantError as exc:
+        notices = [("error", f"{label}: {exc}")]
+    else:
+        notices = report_notices(label, report)
     bar.progress(1.0, text="Done.")
     st.session_state["notices"] = notices
 
