@@ -87,11 +87,23 @@ class Assistant:
                 assistant.ingest([str(DEFAULT_CORPUS)])
                 return assistant
         assistant = cls(folder, encoder)
-        if refresh and assistant.index is not None and assistant.index.stale_files():
-            stale = assistant.index.stale_files()
-            log.info("%d indexed files changed since the index was built: refreshing", len(stale))
-            assistant.ingest([s for s in assistant.index.manifest.sources if "://" not in s])
+        if refresh and assistant.index is not None:
+            assistant.refresh()
         return assistant
+
+    def refresh(self) -> IngestReport | None:
+        """Bring the index up to date with its local files: re-read what changed or was
+        added in ingested folders, drop articles whose file is gone. None if up to date."""
+        stale = self.index.stale_files() if self.index else []
+        if not stale:
+            return None
+        log.info("%d indexed files changed since the index was built: refreshing", len(stale))
+        gone = [a.id for a in self._articles.values()
+                if "://" not in a.location and not Path(a.location.split("#", 1)[0]).exists()]
+        present = [s for s in self.index.manifest.sources if "://" not in s and Path(s).exists()]
+        articles, _ = _read(present)
+        return self._update(articles, remove=gone, sync_roots=[s for s in present if Path(s).is_dir()],
+                            progress=False)
 
     @classmethod
     def build(cls, index_dir: Path | str, sources: list[str], *, progress: bool = True) -> Assistant:
@@ -119,11 +131,11 @@ class Assistant:
         """Read files, folders, URLs or feeds and add them; only what changed is embedded.
         A folder read again also drops the articles that are no longer in it.
         `on_progress(done, total)` is called as sentences are embedded (for a UI's bar)."""
-        from corpus import CorpusError, read_sources
+        from corpus import CorpusError
 
         if not sources and not remove and not rebuild:
             raise AssistantError("nothing to ingest: give files, folders or URLs")
-        articles, errors = read_sources(list(sources))
+        articles, errors = _read(list(sources))
         sync_roots = [s for s in sources if "://" not in s and Path(s).is_dir()]
         report = self._update(articles, remove=self._resolve_removals(remove), sync_roots=sync_roots,
                               sources=[_source_key(s) for s in sources], rebuild=rebuild, progress=progress,
@@ -282,6 +294,12 @@ class Assistant:
         citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
         return Agreement(about=stored.get("about", ""), value=stored.get("value", ""),
                          summary=stored.get("summary", ""), citations=citations)
+
+
+def _read(sources: list[str]):
+    from corpus import read_sources
+
+    return read_sources(sources)
 
 
 def _enricher():

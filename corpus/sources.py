@@ -69,6 +69,14 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def article_files(folder: Path) -> list[Path]:
+    """The files under `folder` that ingest would read (none if it cannot be read)."""
+    try:
+        return _folder_files(folder)
+    except CorpusError:
+        return []
+
+
 def _read_folder(folder: Path, name: str) -> Result:
     articles: list[Article] = []
     errors: list[CorpusError] = []

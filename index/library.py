@@ -28,6 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.records import Article
+from corpus.sources import article_files
 from index.embed import Encoder
 from index.lexical import LexicalIndex
 from index.manifest import SCHEMA_VERSION, Manifest, corpus_fingerprint, file_stamp
@@ -114,8 +115,10 @@ class Index:
         self.db.close()
 
     def stale_files(self) -> list[str]:
-        """Ingested local files changed or deleted since the index was built."""
-        return [p for p, stamp in self.manifest.files.items() if file_stamp(p) != stamp]
+        """Local files changed, deleted or added (in an ingested folder) since the index was built."""
+        changed = [p for p, stamp in self.manifest.files.items() if file_stamp(p) != stamp]
+        known = set(self.manifest.files)
+        return changed + [p for p in _folder_files(self.manifest.sources) if p not in known]
 
 
 def check_compatible(manifest: Manifest, folder: Path, encoder: Encoder | None) -> None:
@@ -244,8 +247,8 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         manifest.corpus_fingerprint = corpus_fingerprint([a.fingerprint for a in articles_now])
         manifest.created = datetime.now(UTC).isoformat(timespec="seconds")
         manifest.sources = sorted(set(manifest.sources) | set(sources))
-        manifest.files = {p: s for a in articles_now
-                          if (p := _local_path(a.location)) and (s := file_stamp(p))}
+        local = {p for a in articles_now if (p := _local_path(a.location))} | set(_folder_files(manifest.sources))
+        manifest.files = {p: stamp for p in sorted(local) if (stamp := file_stamp(p))}
     finally:
         db.close()
     vectors.save(new)
@@ -307,6 +310,12 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _folder_files(sources: list[str]) -> list[str]:
+    """Every readable file under the ingested folders, refused ones included, so that
+    staleness is judged against what was there, not only what was accepted."""
+    return [str(p) for s in sources if "://" not in s and Path(s).is_dir() for p in article_files(Path(s))]
 
 
 def _local_path(location: str) -> str | None:

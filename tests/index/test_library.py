@@ -111,3 +111,31 @@ def test_an_index_from_another_model_is_refused(own_index: Path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "some-other-model" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_index_older_than_its_files_is_refreshed_on_open(tmp_path: Path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "sevan.md").write_text(ARTICLE, encoding="utf-8")
+    Assistant.build(tmp_path / "index", [str(folder)], progress=False)
+    (folder / "sevan.md").write_text(ARTICLE.replace("a depot", "an ammunition depot"), encoding="utf-8")
+    (folder / "later.md").write_text(ARTICLE.replace("Lake Sevan", "Lake Arpi").replace("Saturday", "Sunday"),
+                                     encoding="utf-8")
+    assistant = Assistant.open(tmp_path / "index")
+    assert not assistant.index.stale_files()
+    answer = assistant.ask("What did the drone strike near Lake Sevan hit?")
+    assert "ammunition depot" in answer.citations[0].sentence
+    assert len(assistant.sources()) == 2  # the new file in the ingested folder too
+    (folder / "later.md").unlink()
+    assert len(Assistant.open(tmp_path / "index").sources()) == 1
+
+
+def test_a_deleted_file_disappears_from_answers(tmp_path: Path):
+    single = tmp_path / "sevan.md"
+    single.write_text(ARTICLE, encoding="utf-8")
+    assistant = Assistant.build(tmp_path / "index", [str(ROOT / "corpus" / "seeds"), str(single)], progress=False)
+    assert len(assistant.sources()) == 3
+    single.unlink()
+    reopened = Assistant.open(tmp_path / "index")
+    assert len(reopened.sources()) == 2
+    assert Assistant.open(tmp_path / "index").refresh() is None  # up to date now: nothing to redo
