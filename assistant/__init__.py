@@ -1,9 +1,9 @@
 """Answering: retrieval, claims and disputes, the answer, the conversation."""
 
-from assistant.api import Assistant, SourceInfo
+from assistant.api import Assistant
 from assistant.conversation import Conversation
 from assistant.errors import AssistantError
-from assistant.records import Agreement, Answer, Citation, Claim, Dispute, Side, Source
+from assistant.records import Agreement, Answer, Citation, Claim, Dispute, Side, Source, SourceInfo
 from assistant.retrieval import Hit
 from index.library import IngestReport
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from dateutil import parser as dateparser
 from assistant.compose import answers_question, judge, lead_of
 from assistant.conversation import Conversation, interpret
 from assistant.errors import AssistantError
-from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source
+from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.relevance import touching, with_sides_first
 from assistant.retrieval import MODES, Hit, Retriever
 from corpus.records import Article
@@ -36,20 +35,6 @@ log = logging.getLogger(__name__)
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
 MAX_QUESTION_CHARS = 1000
 POOL = 20  # hits judged per question, of which k are cited
-
-
-@dataclass
-class SourceInfo:
-    """One indexed article, as `assistant sources` lists it."""
-
-    article_id: str
-    title: str
-    outlet: str | None
-    author: str | None
-    published: str | None
-    url: str | None
-    location: str
-    sentences: int
 
 
 class Assistant:

@@ -11,8 +11,8 @@ from typing import Any
 
 
 @dataclass
-class Source:
-    """Where a cited sentence comes from."""
+class ArticleInfo:
+    """What a reader needs to know of an article to judge it as a source."""
 
     article_id: str
     title: str
@@ -21,13 +21,26 @@ class Source:
     published: str | None
     url: str | None
     location: str  # file path or URL the article was read from
-    start: int  # character offsets of the sentence in the article text
-    end: int
 
     @property
     def label(self) -> str:
         """A short human name for the source: the outlet, else the title."""
         return self.outlet or self.title
+
+
+@dataclass
+class Source(ArticleInfo):
+    """Where a cited sentence comes from: its article and its character offsets there."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class SourceInfo(ArticleInfo):
+    """One indexed article, as `assistant sources` lists it."""
+
+    sentences: int
 
 
 @dataclass

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from assistant.api import SourceInfo
+from assistant import SourceInfo
 from assistant.errors import AssistantError
 from assistant.records import Answer
 from briefing.model import Brief, build_brief

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.api import SourceInfo
+from assistant import SourceInfo
 from assistant.records import Answer, Citation, Dispute, Side
 
 log = logging.getLogger(__name__)

@@ -7,22 +7,19 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant
-from corpus import DEFAULT_CORPUS
 
 SEED_QUESTIONS = ["How many Azerbaijani soldiers were wounded?", "How many Armenian servicemen were captured?"]
 
 
 @pytest.fixture(scope="module")
-def briefing_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of the seed articles in a temporary folder (never index/built)."""
-    folder = tmp_path_factory.mktemp("briefing-index") / "index"
-    Assistant.build(folder, [str(DEFAULT_CORPUS)], progress=False)
-    return folder
+def briefing_index(seed_index_dir: Path) -> Path:
+    """The session's index of the seed articles (briefings only read it)."""
+    return seed_index_dir
 
 
 @pytest.fixture(scope="module")
-def briefing_assistant(briefing_index: Path) -> Assistant:
-    return Assistant.open(briefing_index, refresh=False)
+def briefing_assistant(seed_assistant: Assistant) -> Assistant:
+    return seed_assistant
 
 
 @pytest.fixture(scope="module")

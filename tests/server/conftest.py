@@ -1,5 +1,5 @@
-"""The API started for real: uvicorn on a free 127.0.0.1 port, in a thread, over a fresh
-index of corpus/seeds built for each test module (never index/built)."""
+"""The API started for real: uvicorn on a free 127.0.0.1 port, in a thread, over a private
+copy of the seed index for each test module (never index/built)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import httpx
 import pytest
 import uvicorn
 
-from assistant import Assistant
-from corpus import DEFAULT_CORPUS
 from server import create_app
 
 
@@ -53,10 +51,9 @@ def serve(index: Path, **options) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def api_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("api-index") / "index"
-    Assistant.build(folder, [str(DEFAULT_CORPUS)], progress=False)
-    return folder
+def api_index(copy_seed_index) -> Path:
+    """A private copy of the seed index per module: the API tests ingest into it."""
+    return copy_seed_index("api-index")
 
 
 @pytest.fixture(scope="module")
