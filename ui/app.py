@@ -24,14 +24,10 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/, not the pro
 import streamlit as st  # noqa: E402
 
 from assistant import Assistant, AssistantError, IngestReport, SourceInfo  # noqa: E402
+from briefing import MEDIA_TYPES, render_briefing  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
 from ui import render as r  # noqa: E402
 from ui.views import Turn, show_disagreements, show_turn  # noqa: E402
-
-try:  # the editorial briefing renderer (issue 6); the page works without it
-    from briefing import MEDIA_TYPES, render_briefing
-except ImportError:  # pragma: no cover - only while briefing/ is absent
-    MEDIA_TYPES, render_briefing = {}, None
 
 INDEX_ENV = "ASSISTANT_INDEX"
 UPLOAD_TYPES = ["txt", "md", "html", "jsonl"]
@@ -308,7 +304,7 @@ def show_conversation_tools(engine: Assistant, turns: list[Turn]) -> None:
     answers = [t.answer for t in turns if t.answer is not None]
     if not turns:
         return
-    if render_briefing is not None and answers:
+    if answers:
         with st.popover("Download briefing", icon=":material/download:",
                         help="The answers so far as a briefing, with footnotes and the disputed facts"):
             title = st.text_input("Title", value="News briefing", key="brief_title").strip() or "News briefing"
