@@ -19,6 +19,7 @@ from dateutil import parser as dateparser
 
 from assistant.compose import answers_question, judge, lead_of
 from assistant.conversation import Conversation, interpret
+from assistant.enrich import enrich
 from assistant.errors import AssistantError
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.relevance import touching, with_sides_first
@@ -136,7 +137,7 @@ class Assistant:
     def _update(self, articles: list[Article], **options) -> IngestReport:
         try:
             report = library.update(self.folder, articles, encoder=self.encoder,
-                                    enrich=_enricher(), **options)
+                                    enrich=enrich, **options)
         except library.IndexError_ as exc:
             raise AssistantError(str(exc)) from None
         self._load()
@@ -285,15 +286,6 @@ def _read(sources: list[str]):
     from corpus import read_sources
 
     return read_sources(sources)
-
-
-def _enricher():
-    """The claims-and-disputes step run at ingest, when that module is present."""
-    try:
-        from assistant.enrich import enrich
-    except ImportError:
-        return None
-    return enrich
 
 
 def _source_key(source: str) -> str:
