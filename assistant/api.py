@@ -19,7 +19,6 @@ from dateutil import parser as dateparser
 
 from assistant.compose import answers_question, judge, lead_of
 from assistant.conversation import Conversation, interpret
-from assistant.enrich import enrich
 from assistant.errors import AssistantError
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.relevance import touching, with_sides_first
@@ -135,6 +134,8 @@ class Assistant:
         return self._update(articles, rebuild=rebuild, progress=progress, on_progress=on_progress)
 
     def _update(self, articles: list[Article], **options) -> IngestReport:
+        from assistant.enrich import enrich  # spaCy loads only when something is ingested
+
         try:
             report = library.update(self.folder, articles, encoder=self.encoder,
                                     enrich=enrich, **options)
