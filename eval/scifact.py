@@ -5,7 +5,9 @@ Every sentence of every abstract is indexed as its own paragraph, so a hit maps 
 
 - sentence recall@5, recall@10 and MRR@10 against the rationale sentences;
 - document nDCG@10 against the evidence abstracts, a document scoring as its best
-  sentence (its first appearance in the sentence ranking), the BEIR measure.
+  sentence (its first appearance in the sentence ranking), the BEIR measure;
+- and, to set beside published BEIR figures, document nDCG@10 over all 300 dev claims
+  with their cited documents as relevant (how BEIR's SciFact test set is made).
 
     abstracts = load_corpus()
     claims = load_claims(split="dev")
@@ -72,6 +74,7 @@ class Claim:
     id: int
     claim: str
     evidence: dict[int, tuple[tuple[tuple[int, ...], str], ...]]
+    cited: tuple[int, ...] = ()  # cited_doc_ids: BEIR's relevant documents for the claim
 
     def rationale_units(self) -> set[tuple[int, int]]:
         """Every (doc_id, sentence index) in a rationale."""
@@ -118,7 +121,8 @@ def load_claims(path: Path | str | None = None, *, split: str = "dev", with_evid
         try:
             evidence = {int(doc): tuple((tuple(int(i) for i in r["sentences"]), str(r["label"])) for r in sets)
                         for doc, sets in record.get("evidence", {}).items()}
-            claim = Claim(int(record["id"]), str(record["claim"]), evidence)
+            cited = tuple(int(d) for d in record.get("cited_doc_ids", []))
+            claim = Claim(int(record["id"]), str(record["claim"]), evidence, cited)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{folder / CLAIMS[split]}: line {number}: not a SciFact claim ({exc})") from None
         if claim.evidence or not with_evidence:
@@ -151,13 +155,17 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
-def _clear_unfinished(index_dir: Path) -> None:
-    """Remove what an interrupted build left in `index_dir` (only index versions and locks)."""
-    from index.library import current_version
+INDEX_ENTRIES = ("v-", ".current", ".lock", "current")  # what an index folder holds
 
-    if not index_dir.is_dir() or current_version(index_dir) is not None:
+
+def _clear_index(index_dir: Path) -> None:
+    """Remove an index folder that must be rebuilt (an interrupted build, an older schema).
+
+    Refuses, leaving it untouched, when the folder holds anything but index versions and locks.
+    """
+    if not index_dir.is_dir():
         return
-    other = [p.name for p in index_dir.iterdir() if not p.name.startswith(("v-", ".current", ".lock"))]
+    other = [p.name for p in index_dir.iterdir() if not p.name.startswith(INDEX_ENTRIES)]
     if other:
         raise ValueError(f"{index_dir} holds files that are not an index ({other[0]}): choose another folder")
     shutil.rmtree(index_dir)
@@ -168,9 +176,10 @@ def open_index(index_dir: Path, abstracts: list[Abstract], *, data: Path | str |
     """An index of every sentence of `abstracts` in `index_dir`, built once and reused.
 
     A small JSON note beside the folder records what was indexed; when it still matches
-    (same corpus file, same abstracts) the index is opened as is.
+    (same corpus file, same abstracts) and the engine can still read the index, it is
+    opened as is; otherwise it is rebuilt from scratch.
     """
-    from assistant import Assistant
+    from assistant import Assistant, AssistantError
 
     corpus_file = dataset_dir(NAME, data, (CORPUS,)) / CORPUS
     wanted = {"corpus": str(corpus_file.resolve()), "stamp": _stamp(corpus_file),
@@ -178,13 +187,17 @@ def open_index(index_dir: Path, abstracts: list[Abstract], *, data: Path | str |
               "last": abstracts[-1].doc_id if abstracts else None}
     note = index_dir.with_name(index_dir.name + ".json")
     if not rebuild and note.is_file() and json.loads(note.read_text()) == wanted:
-        assistant = Assistant.open(index_dir, refresh=False)
-        if assistant.index is not None:
-            log.info("reusing the SciFact index at %s", index_dir)
-            return assistant
+        try:
+            assistant = Assistant.open(index_dir, refresh=False)
+        except AssistantError as exc:
+            log.warning("the SciFact index at %s cannot be reused (%s): rebuilding it", index_dir, exc)
+        else:
+            if assistant.index is not None:
+                log.info("reusing the SciFact index at %s", index_dir)
+                return assistant
     log.info("indexing %d SciFact abstracts into %s", len(abstracts), index_dir)
     note.unlink(missing_ok=True)
-    _clear_unfinished(index_dir)
+    _clear_index(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     assistant = Assistant.open(index_dir, refresh=False)
     report = assistant.ingest_articles([a.article() for a in abstracts], progress=progress, rebuild=True)
@@ -199,11 +212,18 @@ def evaluate(assistant: Assistant, claims: list[Claim], abstracts: list[Abstract
              retriever: str = "hybrid", depth: int = 100, progress: bool = True) -> dict[str, Any]:
     """Search every claim with `retriever` and score the rankings (see the module docstring).
 
-    `depth` sentences are retrieved per claim, enough for ten distinct documents.
+    Sentence measures and `doc_ndcg@10` are over the claims with evidence (against their
+    rationale sentences and evidence abstracts). `beir_ndcg@10` is over every claim given,
+    with its cited documents as the relevant ones: BEIR's SciFact test set (300 dev
+    claims, 339 judgements), so that figure sits beside published ones. `depth` sentences
+    are retrieved per claim, enough for ten distinct documents.
     """
     kept = {a.doc_id: a.kept for a in abstracts}
-    sentence_qrels = {str(c.id): {f"{d}:{i}": 1 for d, i in c.rationale_units()} for c in claims}
-    doc_qrels = {str(c.id): {str(d): 1 for d in c.evidence} for c in claims}
+    with_evidence = [c for c in claims if c.evidence]
+    sentence_qrels = {str(c.id): {f"{d}:{i}": 1 for d, i in c.rationale_units()} for c in with_evidence}
+    doc_qrels = {str(c.id): {str(d): 1 for d in c.evidence} for c in with_evidence}
+    beir_qrels = {str(c.id): {str(d): 1 for d in (c.cited or tuple(c.evidence))} for c in claims}
+    beir_qrels = {q: docs for q, docs in beir_qrels.items() if docs}
     sentence_run: dict[str, list[str]] = {}
     doc_run: dict[str, list[str]] = {}
     latencies = []
@@ -219,15 +239,19 @@ def evaluate(assistant: Assistant, claims: list[Claim], abstracts: list[Abstract
     sentence = ranked_measures(sentence_qrels, sentence_run,
                                ["R@5", "R@10", "RR@10"] + [f"R@{k}" for k in CURVE_KS])
     docs = ranked_measures(doc_qrels, doc_run, ["nDCG@10", "R@10", "R@100"])
+    beir = ranked_measures(beir_qrels, doc_run, ["nDCG@10", "R@100"])
     return {
         "retriever": retriever,
-        "claims": len(claims),
+        "claims": len(with_evidence),
+        "beir_claims": len(beir_qrels),
         "sentence_recall@5": round(sentence["R@5"], 4),
         "sentence_recall@10": round(sentence["R@10"], 4),
         "sentence_mrr@10": round(sentence["RR@10"], 4),
         "doc_ndcg@10": round(docs["nDCG@10"], 4),
         "doc_recall@10": round(docs["R@10"], 4),
         "doc_recall@100": round(docs["R@100"], 4),
+        "beir_ndcg@10": round(beir["nDCG@10"], 4),
+        "beir_recall@100": round(beir["R@100"], 4),
         "sentence_recall_curve": {k: round(sentence[f"R@{k}"], 4) for k in CURVE_KS},
         "latency_ms_p50": round(percentile(latencies, 50) or 0.0, 2),
         "latency_ms_p95": round(percentile(latencies, 95) or 0.0, 2),

@@ -61,6 +61,8 @@ def test_scifact_claims_dev():
     claim = next(c for c in claims if c.id == 3)
     assert claim.evidence == {14717500: (((2, 5), "SUPPORT"), ((7,), "SUPPORT"))}
     assert claim.rationale_units() == {(14717500, 2), (14717500, 5), (14717500, 7)}
+    assert claim.cited == (14717500,)
+    assert sum(len(set(c.cited)) for c in everything) == 339  # BEIR's SciFact test judgements
     labels = {label for c in claims for sets in c.evidence.values() for _, label in sets}
     assert labels == {"SUPPORT", "CONTRADICT"}
     with pytest.raises(ValueError, match="unknown SciFact split"):
@@ -133,11 +135,11 @@ def test_an_interrupted_scifact_build_is_cleared_but_nothing_else(tmp_path):
     unfinished = tmp_path / "scifact-index"
     (unfinished / "v-20260101T000000-1").mkdir(parents=True)
     (unfinished / ".lock").write_text("")
-    scifact._clear_unfinished(unfinished)
+    scifact._clear_index(unfinished)
     assert not unfinished.exists()
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
     with pytest.raises(ValueError, match="not an index"):
-        scifact._clear_unfinished(other)
+        scifact._clear_index(other)
     assert (other / "notes.txt").exists()
