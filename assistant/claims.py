@@ -92,10 +92,10 @@ EVENTS = {  # stem of a casualty word -> event key
     "kill": "killed", "die": "killed", "dead": "killed", "death": "killed", "slain": "killed",
     "martyr": "killed", "perish": "killed", "fatal": "killed", "toll": "killed", "behead": "killed",
     "wound": "wounded", "injur": "wounded", "hurt": "wounded", "captur": "captured", "detain": "captured",
-    "prison": "captured", "captiv": "captured", "miss": "missing", "arrest": "arrested",
-    "hostag": "hostages", "evacu": "evacuated", "displac": "displaced", "casualti": "casualties",
+    "miss": "missing", "arrest": "arrested", "evacu": "evacuated", "displac": "displaced",
+    "casualti": "casualties",
 }
-EVENT_NOUNS = {"death", "fatal", "casualti", "prison", "captiv", "hostag", "toll"}
+EVENT_NOUNS = {"death", "fatal", "casualti", "toll"}
 MILITARY = {"troop", "soldier", "servicemen", "serviceman", "personnel", "servicememb", "forc", "militari"}
 REPORTING = {"say", "said", "tell", "told", "report", "add", "state", "claim", "announc", "note", "insist",
              "confirm", "alleg", "warn", "declar", "write", "wrote", "tweet", "estim", "accus", "blame"}
@@ -103,6 +103,7 @@ ATTACK_VERBS = {"attack", "shell", "bomb", "invad", "provok", "trigger", "infilt
                 "ambush", "target", "break", "initi", "start", "launch"}
 ATTACK_NOUNS = {"attack", "aggress", "offens", "provoc", "assault", "incurs", "invas", "shell", "bombard",
                 "raid", "infiltr"}
+FORCE_WORDS = {"militari", "armi", "militant", "fighter", "rebel", "insurg", "jihadist", "unit", "forc"}
 FIGHT_WORDS = {"fight", "war", "clash", "hostil", "battl", "conflict", "attack", "offens"}
 ORG_WORDS = {"ministry", "office", "agency", "government", "army", "military", "forces", "police",
              "department", "council", "committee", "service", "news", "officials", "authorities", "media",
@@ -133,11 +134,11 @@ _CANDIDATE = [
 FRAMES = [  # topic, frame, pattern
     ("territory", "liberation", re.compile(r"\bliberat\w*|\billegal(ly)? occupation|\bde-?occupation", re.I)),
     ("territory", "concession", re.compile(r"\bced(e|ed|es|ing)\b|\bsurrender(ed)? (of )?territor", re.I)),
-    ("outcome", "retreat", re.compile(r"\bretreat(s|ed)?\b|\bwithdr[ae]w\b|\bpulled back\b|\bfled\b", re.I)),
+    ("outcome", "retreat", re.compile(r"\bretreat(s|ed)?\b|\bwithdr[ae]w\b|\bpulled back\b", re.I)),
     ("outcome", "ceasefire", re.compile(r"\bcease-?fire\b|\bcease fire\b|\btruce\b", re.I)),
 ]
 TOPIC_ABOUT = {"territory": "How territory changed hands", "outcome": "How the fighting ended"}
-_PAST = re.compile(r"\b(a year ago|years ago|last year|(19|20)\d\d war|in (19|20)\d\d)\b", re.I)
+_PAST = re.compile(r"\b(a year ago|years ago|last year|(19|20)\d\d war|(in|since) (19|20)\d\d)\b", re.I)
 _MODIFIERS = [  # words before a number -> (low, high) as functions of n
     (("at least", "no fewer than", "no less than", "a minimum of"), lambda n: (n, INF)),
     (("more than", "over", "upwards of", "in excess of"), lambda n: (n + 1, INF)),
@@ -307,6 +308,8 @@ def _number_runs(doc: Doc) -> list[list[Token]]:
         numeric = (t.like_num and not re.search(r"[:/]", t.text)) or word in SCALES or word in VAGUE
         if numeric and (t.ent_type_ in _BAD_ENTS or re.fullmatch(r"(19|20)\d\d", word)):
             numeric = False
+        if numeric and t.is_digit and t.i > 0 and doc[t.i - 1].pos_ == "PROPN" and doc[t.i - 1].is_title:
+            numeric = False  # "MiG 21", "Flight 17": a name, not a count
         nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
         after = doc[t.i + 2] if t.i + 2 < len(doc) else None
         if numeric and nxt is not None and (nxt.text in "%$" or (nxt.text == "-" and after is not None
@@ -323,6 +326,8 @@ def _number_runs(doc: Doc) -> list[list[Token]]:
 def _modified(run: list[Token], value: tuple[float, float]) -> tuple[tuple[float, float], str]:
     """Apply "at least", "more than", "about" ... before the run; returns (range, verbatim words)."""
     doc, first = run[0].doc, run[0].i
+    if first > 0 and doc[first - 1].lower_ in ("a", "an"):
+        first -= 1  # "a dozen", "more than a dozen", "over a 1000"
     before = doc[max(0, first - 3):first].text.lower()
     n = value[0]
     if value[0] != value[1]:
@@ -332,8 +337,7 @@ def _modified(run: list[Token], value: tuple[float, float]) -> tuple[tuple[float
             if before == phrase or before.endswith(" " + phrase):
                 start = first - len(phrase.split())
                 return bounds(n), doc[start:run[-1].i + 1].text
-    start = first - 1 if first > 0 and doc[first - 1].lower_ == "a" and run[0].lower_ == "dozen" else first
-    return (n, n), doc[start:run[-1].i + 1].text
+    return (n, n), doc[first:run[-1].i + 1].text
 
 
 def _event(token: Token) -> str | None:
@@ -341,7 +345,18 @@ def _event(token: Token) -> str | None:
 
 
 def _casualty(anchor: Token) -> tuple[str, Token, Token | None] | None:
-    """(event, predicate token, counted noun) for a count, or None when it counts no casualty."""
+    """(event, predicate token, counted noun) for a count, or None when it counts no casualty.
+
+    "the one detained" and "one of the missing students" pick out members of a set the
+    text already counted: they are no count of their own.
+    """
+    if any(c.dep_ == "det" and c.lower_ in ("the", "these", "those") for c in anchor.children):
+        return None
+    for prep in anchor.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of" and any(
+                d.dep_ == "det" and d.lower_ in ("the", "these", "those")
+                for o in prep.children if o.dep_ == "pobj" for d in o.children):
+            return None
     group = anchor
     if anchor.dep_ in ("nummod", "quantmod", "compound") and anchor.head.pos_ in ("NOUN", "PROPN", "ADJ"):
         group = anchor.head
@@ -353,9 +368,10 @@ def _casualty(anchor: Token) -> tuple[str, Token, Token | None] | None:
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects and noun is None:
                 noun = objects[0]
-    if noun is not None and group is noun and stem(noun.lower_) in EVENT_NOUNS and _event(noun):
-        return _event(noun), noun, None  # "12 deaths"
     for child in list(group.children) + (list(noun.children) if noun is not None else []):
+        if child.dep_ == "relcl" and not any(c.dep_.startswith("nsubj") and c.lower_ in ("who", "that", "which")
+                                             for c in child.children):
+            continue  # "two soldiers, one of whom later died": the clause counts someone else
         if child.dep_ in ("amod", "acl", "relcl", "oprd") and _event(child) and stem(child.lower_) not in EVENT_NOUNS:
             return _event(child), child, noun  # "24 missing troops", "people killed"
     head = group.head
@@ -375,6 +391,8 @@ def _casualty(anchor: Token) -> tuple[str, Token, Token | None] | None:
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subject is not None and stem(subject.lower_) == "toll":
             return "killed", subject, noun  # "the death toll rose to 12"
+    if noun is not None and group is noun and stem(noun.lower_) in EVENT_NOUNS and _event(noun):
+        return _event(noun), noun, None  # "12 deaths"
     return None
 
 
@@ -411,6 +429,10 @@ def _counts(doc: Doc, ctx: _Context) -> list[Claim]:
             c.lower_ == "other" for c in holder.children)
         suffix = "" if noun is None or stem(noun.lower_) in MILITARY | EVENT_NOUNS | {"other"} else noun.lower_
         previous = claims[-1] if claims else ctx.last_count
+        added = any(c.lower_ in ("another", "additional", "further") for c in list(anchor.children) + [holder]
+                    ) or (anchor.i > 0 and doc[anchor.i - 1].lower_ in ("another", "additional"))
+        if (continued or added) and previous is not None and previous.subject.split("|")[0] == event:
+            continue  # "another three died", "14 more were arrested": a part of a total, not a total
         if nat is None and continued and previous is not None and not past:
             nat = previous.subject.split("|")[1] or None
             parts = previous.subject.split("|")
@@ -445,6 +467,17 @@ def _trim(span: Span) -> str:
     return span.doc[tokens[0].i:tokens[-1].i + 1].text if tokens else span.text
 
 
+def _phrase(token: Token) -> list[Token]:
+    """The noun phrase of `token` without its place or clause modifiers: "the strike inside
+    Somalia" -> "the strike" ("of" stays: "forces of Azerbaijan")."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ in ("relcl", "acl", "appos") or (child.dep_ == "prep" and child.lower_ != "of"):
+            continue
+        out += _phrase(child)
+    return out
+
+
 def _places(token: Token) -> list[Token]:
     """Tokens under "on/against/within ..." phrases below `token`: where an attack landed."""
     return [x for p in token.subtree if p.dep_ == "prep" and p.lower_ in ("on", "against", "within", "into")
@@ -455,9 +488,12 @@ def _blames(doc: Doc, ctx: _Context) -> list[Claim]:
     found: dict[tuple[str, str], Claim] = {}
     date = next((e.text for e in doc.ents if e.label_ == "DATE" and re.search(r"\d", e.text)
                  and re.search(r"[A-Z][a-z]+\.? \d{1,2}\b", e.text)), None)
+    year = (ctx.article.published or "")[:4]
+    if _PAST.search(doc.text) or any(y < year or not year for y in re.findall(r"\b(?:19|20)\d\d\b", doc.text)):
+        return []  # an attack in an earlier war is history, not this story's blame
     for t in doc:
         s = stem(t.lower_)
-        actor: str | None = None
+        actors: list[Token] = []
         target: str | None = None
         if any(c.dep_ == "neg" for c in t.children) or any(stem(a.lower_) == "deni" for a in t.ancestors):
             continue
@@ -465,7 +501,7 @@ def _blames(doc: Doc, ctx: _Context) -> list[Claim]:
             objects = [c for c in t.children if c.dep_ == "dobj"]
             if not objects or "other" in {x.lower_ for x in objects[0].subtree}:
                 continue
-            actor = _actor_nat(objects[0].subtree)
+            actors = _phrase(objects[0])
             target = _actor_nat(_places(t))
         elif t.pos_ == "VERB" and s in ATTACK_VERBS:
             if s == "break" and not any(c.lower_ == "through" for c in t.children):
@@ -479,22 +515,28 @@ def _blames(doc: Doc, ctx: _Context) -> list[Claim]:
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
             agents = [x for c in t.children if c.dep_ == "agent" for x in c.subtree]
             passive = [c for c in t.children if c.dep_ == "nsubjpass"]
-            actor = _actor_nat(agents) if agents else (_actor_nat(subjects[0].subtree) if subjects else None)
+            actors = agents or (_phrase(subjects[0]) if subjects else [])
             objects = [c for c in t.children if c.dep_ == "dobj"] + passive
             target = _actor_nat(objects[0].subtree) if objects else None
         elif t.pos_ == "NOUN" and s in ATTACK_NOUNS:
-            owners = [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
-            owners += [x for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "by") for x in c.subtree]
-            actor = _actor_nat(owners)
-            target = _actor_nat(_places(t))
+            invasion = s in ("invas", "incurs")  # "the Iraq invasion", "invasion of Iraq": Iraq is the target
+            owners = [c for c in t.children if c.dep_ in ("poss", "amod", "nmod") + (() if invasion else ("compound",))]
+            of = [o for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "by")
+                  for o in c.children if o.dep_ == "pobj"]
+            forces = [o for o in of if not invasion and (stem(o.lower_) in MILITARY | FORCE_WORDS
+                                                         or nationality([o.text]))]
+            actors = [x for c in owners for x in c.subtree] + [x for o in forces for x in o.subtree]
+            compounds = [c for c in t.children if invasion and c.dep_ == "compound"]
+            target = _actor_nat(_places(t) + compounds + [x for o in of if o not in forces for x in o.subtree])
         elif s == "respons" and t.head.lower_ in ("lies", "lie", "rests", "rest"):
-            actor = _actor_nat(x for c in t.head.children if c.dep_ == "prep" and c.lower_ in ("on", "with")
-                               for x in c.subtree)
+            actors = [x for c in t.head.children if c.dep_ == "prep" and c.lower_ in ("on", "with")
+                      for x in c.subtree]
+        actor = _actor_nat(actors)
         if not actor:
             continue
         if not target or target == actor:
             speaker_nat = ctx.speaker.country if ctx.speaker else None
-            others = [n for n in (nationality([w.text]) for w in doc) if n and n != actor]
+            others = [n for n in (nationality([w.text]) for w in doc if w not in actors) if n and n != actor]
             target = others[0] if others else (speaker_nat if speaker_nat != actor else None)
         if not target or (actor, target) in found:
             continue
@@ -520,6 +562,8 @@ def _framings(doc: Doc, ctx: _Context) -> list[Claim]:
         actor = _tokens_nationality(subjects[0].subtree) if subjects else None
         if actor is None:
             actor = _tokens_nationality(doc[max(0, token.i - 3):token.i])
+        if actor is None and frame in ("retreat", "concession"):
+            continue  # "fled to Anbar", "withdrew from the talks": no side named, no position
         name = COUNTRY.get(actor or "", (actor or "").title())
         position = {"liberation": "liberation from occupation",
                     "concession": f"{name or 'one side'} ceded territory",

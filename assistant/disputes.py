@@ -43,8 +43,13 @@ _NAME = re.compile(r"(?<![.!?\n]\s)(?<![\n“\"])(?<!^)\b([A-Z][a-z]+(?:[- ][A-Z
 _NOT_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
               "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december", "the", "he", "she", "it", "they", "we", "i", "a", "an", "in", "on"}
-_UPDATE_CUE = re.compile(r"\b(rose|risen|rises|climbed|increased|jumped|up from|revised|updated|later|"
+_UPDATE_CUE = re.compile(r"\b(rose|risen|rises|climbed|increased|jumped|up from|revised|updated|"
                          r"new toll|now stands|has grown)\b", re.I)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_ORG = {"ministry", "forces", "force", "army", "military", "government", "council", "agency", "office",
+        "police", "department", "committee", "news", "press", "reuters", "state", "armed"}
+MAX_RATIO = 10  # figures further apart than this count different things
+MAX_POSITIONS = 4  # more distinct figures than this are several events mixed up, not one dispute
 _OPPOSED_FRAMES = {"territory": ({"liberation"}, {"ceded"}), "outcome": ({"retreated"}, {"ceasefire"})}
 
 
@@ -101,23 +106,19 @@ class _StoryLinks:
         return float(self.matrix[self.index[a]].multiply(self.matrix[self.index[b]]).sum()) >= SAME_STORY
 
     def clusters(self, group: list[Claim]) -> list[list[Claim]]:
-        """Split a subject's claims into stories (connected articles)."""
-        ids = sorted({c.article_id for c in group})
-        parent = {a: a for a in ids}
-
-        def root(a: str) -> str:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                if root(a) != root(b) and self.same(a, b):
-                    parent[root(b)] = root(a)
-        out: dict[str, list[Claim]] = defaultdict(list)
+        """Split a subject's claims into stories: an article joins the first story whose
+        every article tells the same story as it (no chaining from story to story)."""
+        stories: list[list[str]] = []
+        for a in sorted({c.article_id for c in group}, key=lambda a: (self.articles[a].published or "", a)):
+            home = next((s for s in stories if all(self.same(a, b) for b in s)), None)
+            if home is None:
+                stories.append([a])
+            else:
+                home.append(a)
+        story_of = {a: i for i, s in enumerate(stories) for a in s}
+        out: dict[int, list[Claim]] = defaultdict(list)
         for claim in group:
-            out[root(claim.article_id)].append(claim)
+            out[story_of[claim.article_id]].append(claim)
         return list(out.values())
 
 
@@ -202,8 +203,61 @@ def _fits(a: Claim, b: Claim) -> bool:
                                               b.high if b.high is not None else math.inf)
 
 
+def _context(claim: Claim, sentences: dict[int, Sentence]) -> tuple[set[str], set[str]]:
+    """(names, years) the claim's sentence ties it to: places and people other than the
+    speaker, countries and institutions ("Westgate Mall", "Kampala"; "2013")."""
+    sentence = sentences.get(claim.sentence_id)
+    if sentence is None:
+        return set(), set()
+    speaker = set(words(claim.speaker or ""))
+    names = {n for n in _names(sentence.text) if n not in COUNTRY and not set(n.split()) & (_ORG | speaker)
+             and not all(nationality([part]) for part in re.split(r"[- ]", n))}  # "Armenia-Azerbaijan"
+    return names, set(_YEAR.findall(sentence.text))
+
+
+def _events(claims: list[Claim], articles: dict[str, Article], sentences: dict[int, Sentence]) -> list[list[Claim]]:
+    """Split claims on one quantity into events: two claims whose sentences name only
+    different places (or only different years) count different things."""
+    def comparable(a: tuple[set[str], set[str]], b: tuple[set[str], set[str]]) -> bool:
+        return (not a[0] or not b[0] or bool(a[0] & b[0])) and (not a[1] or not b[1] or bool(a[1] & b[1]))
+
+    events: list[list[tuple[Claim, tuple[set[str], set[str]]]]] = []
+    for claim in sorted(claims, key=lambda c: _first_seen([c], articles, sentences)):
+        context = _context(claim, sentences)
+        home = next((e for e in events if all(comparable(context, other) for _, other in e)), None)
+        if home is None:
+            events.append([(claim, context)])
+        else:
+            home.append((claim, context))
+    return [[c for c, _ in e] for e in events]
+
+
+def _conflict(a: Claim, b: Claim, sentences: dict[int, Sentence]) -> bool:
+    """Two figures for one quantity that cannot both hold. Figures in one sentence (or in
+    one sentence copied by two outlets) and figures a factor of ten apart ("8" vs "790")
+    count different things."""
+    same_text = a.sentence_id in sentences and b.sentence_id in sentences and \
+        sentences[a.sentence_id].text == sentences[b.sentence_id].text
+    if a.sentence_id == b.sentence_id or same_text or _fits(a, b):
+        return False
+    low = min(a.high if a.high is not None else math.inf, b.high if b.high is not None else math.inf)
+    high = max(a.low or 0, b.low or 0)
+    return high <= MAX_RATIO * max(low, 1)
+
+
 def _numeric(subject: str, claims: list[Claim], articles: dict[str, Article],
              sentences: dict[int, Sentence]) -> tuple[list[dict], list[dict]]:
+    disputes: list[dict] = []
+    agreements: list[dict] = []
+    for event in _events(claims, articles, sentences):
+        found, agreed = _numeric_event(subject, event, articles, sentences)
+        disputes += found
+        agreements += agreed
+    return disputes, agreements
+
+
+def _numeric_event(subject: str, claims: list[Claim], articles: dict[str, Article],
+                   sentences: dict[int, Sentence]) -> tuple[list[dict], list[dict]]:
     points: dict[float, list[Claim]] = defaultdict(list)
     ranges: dict[tuple[float, float], list[Claim]] = defaultdict(list)
     for c in claims:
@@ -223,9 +277,14 @@ def _numeric(subject: str, claims: list[Claim], articles: dict[str, Article],
     about = claims[0].about
     agreements = [_agreement(subject, about, pos, cs, articles) for pos, cs in positions
                   if len({source_label(articles[c.article_id]) for c in cs}) > 1]
-    distinct = sorted(((p, cs) for p, cs in positions if cs), key=lambda pc: _first_seen(pc[1], articles, sentences))
-    clash = any(not _fits(a[1][0], b[1][0]) for i, a in enumerate(distinct) for b in distinct[i + 1:])
-    if len(distinct) < 2 or not clash:
+    distinct = [(p, cs) for p, cs in positions if cs]
+    opposed = {i for i, a in enumerate(distinct) for j, b in enumerate(distinct) if i != j
+               and any(_conflict(x, y, sentences) for x in a[1] for y in b[1])}
+    distinct = sorted((distinct[i] for i in opposed), key=lambda pc: _first_seen(pc[1], articles, sentences))
+    if len(distinct) < 2:
+        return [], agreements
+    if len(distinct) > MAX_POSITIONS:
+        log.debug("%s: %d figures, taken for several events", subject, len(distinct))
         return [], agreements
     sides = [_side(p, cs, articles, sentences) for p, cs in distinct]
     kind, reason = _numeric_kind(distinct, articles, sentences)
