@@ -18,14 +18,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from assistant.records import Claim
 from corpus.records import Article
 from index.records import Sentence
 from index.text import stem
+
+if TYPE_CHECKING:  # spaCy itself is imported on first parse only
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +249,8 @@ def speaker_from_text(text: str) -> str | None:
     return None
 
 
-def _span(tokens: Sequence[Token] | Token) -> Span:
-    token = tokens if isinstance(tokens, Token) else tokens[0]
+def _span(token: Token) -> Span:
+    """The token with everything below it in the parse."""
     return token.doc[token.left_edge.i:token.right_edge.i + 1]
 
 
