@@ -124,14 +124,14 @@ def _pyplot():
 
 
 def plot_recall_curves(curves: dict[str, dict[int, float | None]], path: Path, title: str,
-                       ylabel: str = "evidence recall@k") -> Path:
+                       ylabel: str = "evidence recall@k", xlabel: str = "k (citations)") -> Path:
     """One line per retriever: recall@k against k."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, curve in curves.items():
         ks = [k for k, v in sorted(curve.items()) if v is not None]
         ax.plot(ks, [curve[k] for k in ks], marker="o", label=name)
-    ax.set_xlabel("k (citations)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
@@ -222,7 +222,7 @@ def write_external_report(folder: Path, results: dict[str, Any]) -> list[Path]:
         lines += [markdown_table(["retriever"] + keys, [[n] + [r[k] for k in keys] for n, r in runs.items()]), ""]
         curves = {n: {int(k): v for k, v in r["sentence_recall_curve"].items()} for n, r in runs.items()}
         png = plot_recall_curves(curves, folder / "scifact_recall_at_k.png", "SciFact: rationale sentence recall@k",
-                                 ylabel="sentence recall@k")
+                                 ylabel="sentence recall@k", xlabel="k (retrieved sentences)")
         written.append(png)
         lines += [f"![SciFact recall@k]({png.name})", ""]
     fnc1 = results.get("fnc1")
