@@ -80,7 +80,8 @@ class OnnxMiniLM:
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less (callers
+        # that embed many texts sort them first, so this only orders within a call)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start:start + self.batch_size]
             batch = self.tokenizer.encode_batch([texts[i] for i in rows])

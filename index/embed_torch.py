@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.embed import DEFAULT_MODEL, model_path
+from index.embed import DEFAULT_MODEL, MAX_TOKENS, model_path
 
 
 class TorchMiniLM:
@@ -14,6 +14,7 @@ class TorchMiniLM:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(model_path()), device="cpu")
+        self.model.max_seq_length = MAX_TOKENS
         self.batch_size = batch_size
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:

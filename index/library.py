@@ -259,16 +259,20 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
 
 def _encode(encoder: Encoder, texts: list[str], progress: bool,
             on_progress: Progress | None = None) -> np.ndarray:
-    """Embed in chunks so the progress bar (and `on_progress`) moves with the work."""
-    chunk = 256
-    parts = []
-    with tqdm(total=len(texts), unit="sent", desc="embedding", disable=not progress or not texts) as bar:
-        for i in range(0, len(texts), chunk):
-            parts.append(encoder.encode(texts[i:i + chunk]))
-            bar.update(len(texts[i:i + chunk]))
+    """Embed each distinct text once, shortest first so batches pad little, in chunks so
+    the progress bar (and `on_progress`) moves with the work."""
+    distinct = sorted(set(texts), key=len)
+    vectors = np.zeros((len(distinct), encoder.dimensions), dtype=np.float32)
+    chunk = 1024
+    with tqdm(total=len(distinct), unit="sent", desc="embedding", disable=not progress or not texts) as bar:
+        for i in range(0, len(distinct), chunk):
+            part = distinct[i:i + chunk]
+            vectors[i:i + len(part)] = encoder.encode(part)
+            bar.update(len(part))
             if on_progress is not None:
-                on_progress(min(i + chunk, len(texts)), len(texts))
-    return np.concatenate(parts) if parts else np.zeros((0, encoder.dimensions), dtype=np.float32)
+                on_progress(i + len(part), len(distinct))
+    row = {text: n for n, text in enumerate(distinct)}
+    return vectors[[row[t] for t in texts]] if texts else vectors
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

@@ -7,7 +7,7 @@ from index.embed import load_encoder
 
 TEXTS = ["Seven Azerbaijani troops have been killed in border clashes with Armenia.",
          "Armenia reported one dead, 13 captured, and 24 missing troops.",
-         "short", "word " * 400]  # longer than the model's 256 tokens: truncated alike
+         "short", "word " * 400]  # longer than MAX_TOKENS word pieces: truncated alike
 
 
 @pytest.fixture(scope="module")
