@@ -41,7 +41,7 @@ def answer_text(answer: Answer, width: int = 100) -> str:
         return "\n".join(lines)
     lines += textwrap.wrap(answer.lead, width)
     for a in answer.agreements:
-        lines += ["", f"✔ Agreement: {a.summary} ({', '.join(a.outlets)})"]
+        lines += ["", f"✔ Agreement: {a.summary}"]
     for d in answer.disputes:
         lines += [""] + dispute_block(d, width)
     lines += ["", "Citations:"]
