@@ -10,6 +10,7 @@ harness show comes from here.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from pathlib import Path
@@ -71,7 +72,16 @@ class Assistant:
                 assistant = cls(folder, encoder, load=False)
                 assistant.ingest([str(DEFAULT_CORPUS)])
                 return assistant
-        assistant = cls(folder, encoder)
+        try:
+            assistant = cls(folder, encoder)
+        except AssistantError as exc:
+            if index_dir is not None:
+                raise
+            # The default index is only ever built from files: rebuild it rather than refuse.
+            log.warning("%s; rebuilding the default index from its sources", exc)
+            assistant = cls(folder, encoder, load=False)
+            assistant.ingest(_recorded_sources(folder), rebuild=True)
+            return assistant
         if refresh and assistant.index is not None:
             assistant.refresh()
         return assistant
@@ -281,6 +291,20 @@ class Assistant:
         citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
         return Agreement(about=stored.get("about", ""), value=stored.get("value", ""),
                          summary=stored.get("summary", ""), citations=citations)
+
+
+def _recorded_sources(folder: Path) -> list[str]:
+    """The sources an index was built from, as its manifest lists them (the default corpus
+    where the manifest cannot be read or names nothing that still exists)."""
+    from corpus import DEFAULT_CORPUS
+
+    version = library.current_version(folder)
+    try:
+        sources = json.loads((version / "manifest.json").read_text(encoding="utf-8")).get("sources", [])
+    except (OSError, ValueError, TypeError, AttributeError):
+        sources = []
+    sources = [s for s in sources if "://" in s or Path(s).exists()]
+    return sources or [str(DEFAULT_CORPUS)]
 
 
 def _read(sources: list[str]):

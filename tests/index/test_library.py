@@ -139,3 +139,18 @@ def test_a_deleted_file_disappears_from_answers(tmp_path: Path):
     reopened = Assistant.open(tmp_path / "index")
     assert len(reopened.sources()) == 2
     assert Assistant.open(tmp_path / "index").refresh() is None  # up to date now: nothing to redo
+
+
+def test_the_default_index_is_rebuilt_not_refused(own_index: Path, monkeypatch: pytest.MonkeyPatch):
+    import assistant.api
+
+    manifest = current_version(own_index) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["schema"] = 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(AssistantError, match="schema 1"):
+        Assistant.open(own_index)  # an index the user names is refused with a hint
+    monkeypatch.setattr(assistant.api, "DEFAULT_INDEX", own_index)
+    rebuilt = Assistant.open()  # the default index is rebuilt from its sources
+    assert rebuilt.index.manifest.schema == 2 and len(rebuilt.sources()) == 2
+    assert rebuilt.ask("How many Armenian servicemen were captured?").disputes
