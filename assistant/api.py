@@ -114,7 +114,7 @@ class Assistant:
             self.index = Index.open(self.folder, self.encoder)
         except library.IndexMissing:
             self.index = None
-        except library.IndexError_ as exc:
+        except library.IndexUnusable as exc:
             raise AssistantError(str(exc)) from None
         self._articles = {a.id: a for a in self.index.db.articles()} if self.index else {}
         self._retriever = Retriever(self.index, self.encoder, self._articles) if self.index else None
@@ -149,7 +149,7 @@ class Assistant:
         try:
             report = library.update(self.folder, articles, encoder=self.encoder,
                                     enrich=enrich, **options)
-        except library.IndexError_ as exc:
+        except library.IndexUnusable as exc:
             raise AssistantError(str(exc)) from None
         self._load()
         return report

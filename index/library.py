@@ -42,15 +42,15 @@ log = logging.getLogger(__name__)
 CURRENT = "current"
 
 
-class IndexError_(Exception):
+class IndexUnusable(Exception):
     """An index that cannot be used: missing, from another model, or damaged."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(IndexUnusable):
     pass
 
 
-class IndexMismatch(IndexError_):
+class IndexMismatch(IndexUnusable):
     pass
 
 
