@@ -187,11 +187,13 @@ class Assistant:
                sources: list[str] | None = None, since: str | None = None,
                until: str | None = None) -> list[Hit]:
         """The k best sentences for `question`, fused and diversified."""
+        return self._search(question, k, retriever, self._allowed(sources, since, until))
+
+    def _search(self, question: str, k: int, retriever: str, allowed: np.ndarray | None) -> list[Hit]:
         if self._retriever is None:
             return []
         if retriever not in MODES:
             raise AssistantError(f"unknown retriever {retriever!r}: choose one of {', '.join(MODES)}")
-        allowed = self._allowed(sources, since, until)
         return self._retriever.search(question, k, mode=retriever, allowed=allowed)
 
     def ask(self, question: str, *, k: int = 5, sources: list[str] | None = None,
@@ -207,14 +209,15 @@ class Assistant:
         since, until = _checked_date(since, "since"), _checked_date(until, "until")
         filters = {"sources": list(sources or []), "since": since, "until": until}
         interpreted = interpret(question, context)
-        hits = self.search(interpreted, max(POOL, k), retriever=retriever,
-                           sources=sources, since=since, until=until)
-        contexts = {h.sentence.id: self._context(h.sentence) for h in hits}
+        allowed = self._allowed(sources, since, until)
+        hits = self._search(interpreted, max(POOL, k), retriever, allowed)
+        around = {h.sentence.id: neighbours(self.index.db, h.sentence) for h in hits}
+        contexts = {sid: " ".join(s.text for s in near) for sid, near in around.items()}
         terms, judged = judge(interpreted, hits, contexts)
         answer = Answer(question=question, supported=False, lead="", interpreted_as=interpreted,
                         filters=filters, id=uuid.uuid4().hex[:12])
         if not answers_question(interpreted, terms, judged):
-            answer.related = [self._citation(j.hit.sentence, j.rank_score, 0) for j in judged[:3]]
+            answer.related = [self._citation(j.hit.sentence, j.rank_score, 0, around) for j in judged[:3]]
             answer.message = ("The sources do not answer this question." if judged else
                               "No indexed article matches this question and these filters.")
             return answer
@@ -224,13 +227,12 @@ class Assistant:
         judged = with_sides_first(judged, disputes)
         cited = judged[:k]
         answer.supported = True
-        answer.citations = [self._citation(j.hit.sentence, j.rank_score, n)
+        answer.citations = [self._citation(j.hit.sentence, j.rank_score, n, around)
                             for n, j in enumerate(cited, start=1)]
         number_of = {j.hit.sentence.id: n for n, j in enumerate(cited, start=1)}
         answer.lead = " ".join(f"{j.hit.sentence.text} [{number_of[j.hit.sentence.id]}]"
                                for j in lead_of(terms, cited))
-        within = self._allowed(sources, since, until)
-        within = None if within is None else set(within.tolist())
+        within = None if allowed is None else set(allowed.tolist())
         answer.disputes = [d for d in (self._dispute(d, r, within) for d, r in disputes) if len(d.sides) >= 2]
         answer.agreements = [a for a in (self._agreement(a, within) for a, _ in agreements)
                              if len({c.source.article_id for c in a.citations}) >= 2]
@@ -251,12 +253,11 @@ class Assistant:
         ids = self.index.db.sentence_ids_where(sources, since, until)
         return np.asarray(ids, dtype=np.int64)
 
-    def _context(self, sentence: Sentence) -> str:
-        return " ".join(s.text for s in neighbours(self.index.db, sentence))
-
-    def _citation(self, sentence: Sentence, score: float, number: int) -> Citation:
+    def _citation(self, sentence: Sentence, score: float, number: int,
+                  known: dict[int, list[Sentence]] | None = None) -> Citation:
+        """A citation of `sentence`; `known` holds neighbours already read for it."""
         article = self._articles[sentence.article_id]
-        around = neighbours(self.index.db, sentence)
+        around = (known or {}).get(sentence.id) or neighbours(self.index.db, sentence)
         before = " ".join(s.text for s in around if s.position < sentence.position)
         after = " ".join(s.text for s in around if s.position > sentence.position)
         source = Source(article.id, article.title, article.outlet, article.author, article.published,

@@ -92,18 +92,23 @@ def _fresh(index: Path | None) -> Assistant:
     return Assistant(index or DEFAULT_INDEX, load=False)
 
 
+def as_json(data: object) -> str:
+    """The `--json` output of every subcommand: UTF-8 kept readable, indented."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def run_ask(args: argparse.Namespace) -> int:
     assistant = Assistant.open(args.index)
     answer = assistant.ask(args.question, k=args.k, sources=args.source or None, since=args.since,
                            until=args.until, retriever=args.retriever)
-    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_text(answer))
+    print(as_json(answer.to_dict()) if args.json else answer_text(answer))
     return 0
 
 
 def run_sources(args: argparse.Namespace) -> int:
     rows = Assistant.open(args.index).sources()
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        print(as_json([asdict(r) for r in rows]))
         return 0
     print(f"{'outlet':<16} {'published':<17} {'sent.':>5}  title")
     for r in rows:
@@ -115,7 +120,7 @@ def run_sources(args: argparse.Namespace) -> int:
 def run_disputes(args: argparse.Namespace) -> int:
     disputes = Assistant.open(args.index).disputes()
     if args.json:
-        print(json.dumps([asdict(d) for d in disputes], ensure_ascii=False, indent=2))
+        print(as_json([asdict(d) for d in disputes]))
         return 0
     for d in disputes:
         print("\n".join(dispute_block(d)) + "\n")
