@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant import Assistant, AssistantError
-from cli.render import answer_text, dispute_block
+from cli.render import answer_text, dispute_block, source_row
 
 log = logging.getLogger("assistant")
 
@@ -112,7 +112,7 @@ def run_sources(args: argparse.Namespace) -> int:
         return 0
     print(f"{'outlet':<16} {'published':<17} {'sent.':>5}  title")
     for r in rows:
-        print(f"{(r.outlet or '-')[:16]:<16} {(r.published or '-')[:16]:<17} {r.sentences:>5}  {r.title}")
+        print(source_row(r))
     print(f"{len(rows)} articles, {sum(r.sentences for r in rows)} sentences")
     return 0
 
