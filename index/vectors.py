@@ -22,6 +22,7 @@ class VectorStore(Protocol):
     def remove(self, ids: np.ndarray) -> None: ...
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
                ) -> list[tuple[int, float]]: ...
+    def vectors(self, ids: list[int]) -> np.ndarray: ...
     def save(self, path: Path) -> None: ...
     def __len__(self) -> int: ...
 
@@ -54,6 +55,16 @@ class FaissStore:
     def remove(self, ids: np.ndarray) -> None:
         if len(ids):
             self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of `ids` (a row of zeros for an id not stored), one row each."""
+        out = np.zeros((len(ids), self.dimensions), dtype=np.float32)
+        for row, i in enumerate(ids):
+            try:
+                out[row] = self.index.reconstruct(int(i))
+            except (RuntimeError, IndexError):
+                pass
+        return out
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
                ) -> list[tuple[int, float]]:
