@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from assistant.records import Answer
+from briefing.display import display_text
 from briefing.model import Brief, DisputeEntry, Note, Section, build_brief
 
 FONT = "font-family:Georgia,'Times New Roman',serif;"
@@ -18,6 +19,8 @@ BOX = ("border:2px solid #b45309;background:#fffbeb;border-radius:6px;padding:12
        "page-break-inside:avoid;break-inside:avoid;")
 SIDE = "vertical-align:top;border:1px solid #d6d3d1;padding:8px 10px;background:#ffffff;width:{w}%;"
 MUTED = "color:#57534e;font-size:0.9em;"
+# A word longer than the line (a 3,000-character token, a long URL) breaks instead of widening the page.
+WRAP = "overflow-wrap:anywhere;word-break:break-word;"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 PRINT_CSS = ("@media print{body{margin:0;font-size:11pt}a{color:inherit;text-decoration:none}"
              ".disputed-facts,.dispute,.question{page-break-inside:avoid;break-inside:avoid}"
@@ -25,8 +28,8 @@ PRINT_CSS = ("@media print{body{margin:0;font-size:11pt}a{color:inherit;text-dec
 
 
 def e(text: object) -> str:
-    """Escaped text, safe inside an element or a quoted attribute."""
-    return escape(str(text or ""), quote=True)
+    """Escaped text, safe inside an element or a quoted attribute, without bidirectional controls."""
+    return escape(display_text(text or ""), quote=True)
 
 
 def mark(number: int, prefix: str = "") -> str:
@@ -93,7 +96,7 @@ def dispute_html(d: DisputeEntry, prefix: str = "", level: int = 3, questions: b
         f'<section class="dispute" id="{prefix}{d.label.lower()}" style="margin:12px 0">',
         f'<{h} style="{SANS}font-size:1em;margin:0 0 4px">{e(d.label)} · {e(d.kind)} · {e(d.about)}{which}</{h}>',
         f'<p class="summary" style="margin:0 0 6px">{e(d.summary)}</p>' if d.summary else "",
-        f'<table class="sides" style="border-collapse:collapse;width:100%"><tr>{cells}</tr></table>',
+        f'<table class="sides" style="border-collapse:collapse;width:100%;table-layout:fixed"><tr>{cells}</tr></table>',
         f'<p class="why" style="{MUTED}margin:6px 0 0"><em>Why shown:</em> {e(d.reason)}</p>' if d.reason else "",
         "</section>"])
 
@@ -117,7 +120,7 @@ def render_html(brief: Brief) -> bytes:
         f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(brief.title)}</title><style>{PRINT_CSS}</style></head>",
-        f'<body style="{FONT}max-width:52em;margin:24px auto;padding:0 16px;color:#1c1917;line-height:1.45">',
+        f'<body style="{FONT}{WRAP}max-width:52em;margin:24px auto;padding:0 16px;color:#1c1917;line-height:1.45">',
         '<header class="masthead">',
         f'<h1 style="{SANS}font-size:1.8em;margin:0 0 4px">{e(brief.title)}</h1>',
         f'<p class="made" style="{MUTED}margin:0">Made <time datetime="{e(made)}">{e(brief.made_text)}</time>'
@@ -151,9 +154,9 @@ def answer_card(answer: Answer, *, prefix: str | None = None) -> str:
     brief = build_brief([answer], title=answer.question, sources=[])
     prefix = prefix if prefix is not None else f"na-{''.join(ch for ch in answer.id if ch.isalnum())[:24]}-"
     section = brief.sections[0]
-    parts = [f'<article class="na-card" data-answer-id="{e(answer.id)}" style="{FONT}border:1px solid #d6d3d1;'
-             'border-radius:8px;padding:12px 16px;max-width:44em;color:#1c1917;background:#ffffff;'
-             'line-height:1.45">',
+    parts = [f'<article class="na-card" data-answer-id="{e(answer.id)}" style="{FONT}{WRAP}border:1px solid #d6d3d1;'
+             'border-radius:8px;padding:12px 16px;max-width:44em;box-sizing:border-box;color:#1c1917;'
+             'background:#ffffff;line-height:1.45">',
              _section(section, prefix, 3, numbered=False)]
     if brief.disputes:
         parts.append(f'<div class="disputed-facts" style="{BOX}margin:12px 0">')

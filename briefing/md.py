@@ -1,7 +1,11 @@
 """The briefing as Markdown (CommonMark with GitHub footnotes and tables), for pasting into a CMS.
 
-Article text is backslash-escaped so that nothing in a quote turns into markup, a link
-or raw HTML when the CMS renders it.
+Article text is backslash-escaped so that nothing in a quote turns into markup, a link,
+raw HTML or maths when the CMS renders it: CommonMark and GFM markup, `$` maths (GitHub,
+GitLab, Pandoc, Obsidian, KaTeX plug-ins), `:emoji:` codes, `==mark==`, `++ins++`,
+`^sup^`, `~sub~`, `{attributes}`, `%%comments%%`, `#tags` and `@citations`. Only the
+punctuation no common renderer reads as markup (. , ; ? ! / ' " ( ) -) is left as typed,
+except a `-` or `1.` that would open a list.
 """
 
 from __future__ import annotations
@@ -10,8 +14,8 @@ import re
 
 from briefing.model import Brief, DisputeEntry, Note, Section, clean
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
-_BLOCK_START = re.compile(r"^(#|[-+=]|\d+[.)])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$#%+=^{}:@])")
+_BLOCK_START = re.compile(r"^(-|\d+[.)])")
 
 
 def escape_md(text: str) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from assistant import SourceInfo
 from assistant.records import Answer, Citation, Dispute, Side
+from briefing.display import display_text
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,9 @@ MAX_CORPUS_LISTED = 200
 
 
 def clean(text: object) -> str:
-    """Text made safe for any format: one line, no control characters."""
-    return " ".join(_NOT_XML.sub(" ", str(text or "")).split())
+    """Text made safe for any format: one line, no control characters, no bidirectional
+    controls (so a quote cannot reorder what it shows)."""
+    return " ".join(_NOT_XML.sub(" ", display_text(text or "")).split())
 
 
 def when(published: str | None) -> str:

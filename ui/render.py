@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source
+from briefing.display import display_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,14 +32,14 @@ _MARKER = re.compile(r" ?\[(\d+)\]")
 
 
 def esc(text: object) -> str:
-    """The text, HTML-escaped (quotes included); None becomes ''."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """The text, HTML-escaped (quotes included), bidirectional controls removed; None becomes ''."""
+    return html.escape(display_text(text), quote=True)
 
 
 def md_escape(text: object) -> str:
     """The text with every ASCII punctuation mark backslash-escaped, so Markdown,
     HTML tags, links, LaTeX (`$`) and Streamlit directives (`:red[...]`) show as typed."""
-    plain = "" if text is None else str(text)
+    plain = display_text(text)
     return _MD_SPECIAL.sub(r"\\\1", plain).replace("\n", " ")
 
 
@@ -208,6 +209,8 @@ def text_html(text: str, css_class: str = "na-question") -> str:
 
 CSS = """
 <style>
+.na-question, .na-lead, .na-card, .na-side, .na-about, .na-dispute-summary, .na-agree, .na-abstain, .na-reason,
+.na-src, .na-note, .na-quote { overflow-wrap: anywhere; word-break: break-word; min-width: 0; }
 .na-question { font-size: 1.02rem; font-weight: 600; color: #0f172a; }
 .na-lead { font-size: 1.08rem; line-height: 1.6; color: #0f172a; border-left: 4px solid #4f46e5;
   padding: .2rem 0 .2rem .9rem; margin: .1rem 0 .5rem 0; }
