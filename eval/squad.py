@@ -354,7 +354,8 @@ def score_squad(assistant: Assistant, questions: Sequence[SquadQuestion], *, k: 
 
 # the index -----------------------------------------------------------------------
 
-INDEX_ENTRIES = ("v-", ".current", ".lock", "current")  # what an index folder holds
+# What an index folder holds (index/library.py): versions, the `current` link, the lock, the sources list.
+INDEX_ENTRIES = ("v-", ".current", ".lock", "current", "sources.json")
 
 
 def open_index(index_dir: Path, articles: Sequence[SquadArticle], *, progress: bool = True,
