@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from briefing import render_briefing
+from tests.briefing.hostile import BIDI, FRONT_MATTER, LONG_WORD, SHIPS_Q, VESSELS_Q, hostile_article
+from tests.server.conftest import LiveServer, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "corpus" / "seeds"
@@ -195,6 +198,91 @@ def test_hostile_article_uploaded_in_the_browser_shows_as_text(app_url: str, pag
     assert page.locator("a[href*='evil.example'], a[href^='javascript']").count() == 0
     assert page.evaluate("() => window.__hostile === undefined")
     screenshot(page, "hostile.png")
+
+
+# Whether anything is wider than the window or spills out of its box: the page's scrolling
+# element and Streamlit's main area must not scroll sideways, and no card may be wider inside
+# than its box. Returns the offenders, as "what: inner width > box width".
+OVERFLOW_JS = """(selector) => {
+  const out = [];
+  const root = document.scrollingElement;
+  if (root.scrollWidth > window.innerWidth + 1) out.push(`page: ${root.scrollWidth} > ${window.innerWidth}`);
+  for (const el of document.querySelectorAll(selector)) {
+    const box = el.getBoundingClientRect();
+    if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
+    if (box.right > window.innerWidth + 1) out.push(`${el.className}: right edge ${box.right} > ${window.innerWidth}`);
+  }
+  return out;
+}"""
+WIDTHS = (1400, 400)
+
+
+def overflow(page, selector: str) -> list[str]:
+    return page.evaluate(OVERFLOW_JS, selector)
+
+
+def shown_text(page) -> str:
+    return page.evaluate("() => document.body.innerText")
+
+
+@pytest.fixture(scope="module")
+def hostile_api(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The HTTP API over a copy of the seed index with the hostile article added."""
+    from tests.conftest import copy_index
+
+    folder = copy_index(seed_index_dir, tmp_path_factory.mktemp("hostile-api") / "index")
+    Assistant.open(folder, refresh=False).ingest_articles([hostile_article()], progress=False)
+    yield from serve(folder)
+
+
+def test_hostile_article_fits_its_cards_at_desktop_and_phone_width(app_url: str, page, tmp_path: Path) -> None:
+    article = tmp_path / "storm.md"
+    article.write_text(FRONT_MATTER, encoding="utf-8")
+    page.goto(app_url)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(article))
+    page.get_by_text("Added").wait_for(timeout=90_000)
+    ask(page, SHIPS_Q)
+    page.locator(".na-card").first.wait_for(timeout=90_000)
+    settle(page)
+    ask(page, VESSELS_Q)
+    page.get_by_text("fishing vessels sank").first.wait_for(timeout=90_000)
+    settle(page)
+    text = shown_text(page)
+    assert LONG_WORD[:200] in text.replace("\n", "")
+    assert "Inspectors said 01 fishing vessels sank in the harbour overnight." in text
+    assert not any(ch in BIDI for ch in text)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1200})
+        page.wait_for_timeout(600)
+        assert overflow(page, ".na-card, .na-lead, .na-question, [data-testid=stMain]") == [], width
+        card = page.locator(".na-card", has_text="37 cargo ships").first
+        box = card.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"hostile-page-{width}.png"), full_page=True)
+
+
+def test_hostile_briefing_and_api_card_fit_at_desktop_and_phone_width(hostile_api: LiveServer, page,
+                                                                        tmp_path: Path) -> None:
+    answers = []
+    for question in (SHIPS_Q, VESSELS_Q):
+        response = hostile_api.client.post("/ask", json={"question": question})
+        assert response.status_code == 200
+        answers.append(response.json())
+    engine = Assistant.open(hostile_api.index, refresh=False)
+    briefing = tmp_path / "briefing.html"
+    briefing.write_bytes(render_briefing([engine.ask(q) for q in (SHIPS_Q, VESSELS_Q)], title="Storm",
+                                         sources=engine.sources(), fmt="html"))
+    pages = {"briefing": briefing.as_uri(), "card": f"{hostile_api.url}/answers/{answers[0]['id']}/card"}
+    for name, url in pages.items():
+        page.goto(url)
+        text = shown_text(page)
+        assert LONG_WORD[:200] in text.replace("\n", "") and not any(ch in BIDI for ch in text), name
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 1200})
+            page.wait_for_timeout(300)
+            assert overflow(page, "article, section, table, blockquote, p") == [], (name, width)
+            page.screenshot(path=str(ARTIFACTS / f"hostile-{name}-{width}.png"), full_page=True)
 
 
 def test_disagreements_tab_lists_every_dispute(app_url: str, page) -> None:
