@@ -18,7 +18,6 @@ import argparse
 import json
 import logging
 import sys
-import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,27 +27,16 @@ if str(ROOT) not in sys.path:
 
 from eval import squad  # noqa: E402
 from eval.data import DataMissing, data_root  # noqa: E402
-from eval.report import text_table  # noqa: E402
 
 log = logging.getLogger("bench.squad_bench")
 
 RESULTS = ROOT / "bench" / "results"
-TARGETS = {"rank1": 0.70, "top5": 0.90, "answer_or_abstain": 0.65}
-
-
-def table(result: squad.SquadResult) -> str:
-    """The answer's figures beside the search baselines and the targets."""
-    rows = [["assistant.ask (answer)", result.rank1, result.top5, result.answer_or_abstain]]
-    rows += [[f"search, {name} only", figures.rank1, figures.top5, "-"]
-             for name, figures in result.baselines.items()]
-    rows.append(["target", TARGETS["rank1"], TARGETS["top5"], TARGETS["answer_or_abstain"]])
-    return text_table(["", "rank-1", "top-5", "answer-or-abstain"], rows)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=None,
-                        help=f"folder holding squad2/{squad.DEV_FILE} (default {data_root()})")
+                        help=f"folder holding squad2/{squad.DEV_FILE}, or the file (default {data_root()})")
     parser.add_argument("--limit", type=int, metavar="N", help="ask only the first N held-out questions")
     parser.add_argument("--k", type=int, default=5, help="citations asked for per question (default 5)")
     parser.add_argument("--index", type=Path, default=RESULTS / "squad-index",
@@ -69,42 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    progress = not args.no_progress
     try:
-        articles = squad.load_squad(args.data)
-    except (DataMissing, squad.SquadFormatError) as exc:
+        run = squad.run_held_out(args.index, args.data, limit=args.limit, k=args.k,
+                                 progress=not args.no_progress, rebuild=args.rebuild)
+    except (DataMissing, ValueError) as exc:  # SquadFormatError is a ValueError
         print(f"squad_bench: {exc}", file=sys.stderr)
         return 2
-    _, held_out = squad.split(articles)
-    asked = squad.questions(held_out)
-    if args.limit:
-        asked = asked[:args.limit]
-    started = time.perf_counter()
-    try:
-        assistant = squad.open_index(args.index, held_out, progress=progress, rebuild=args.rebuild)
-    except ValueError as exc:
-        print(f"squad_bench: {exc}", file=sys.stderr)
-        return 2
-    index_seconds = time.perf_counter() - started
-    manifest = assistant.index.manifest
-    print(f"SQuAD 2.0 held-out: {len(held_out)} articles, {sum(len(a.paragraphs) for a in held_out)} paragraphs, "
-          f"{manifest.sentences} sentences indexed (ready in {index_seconds:.1f} s); asking {len(asked)} questions "
-          f"({sum(q.answerable for q in asked)} answerable)", flush=True)
-    result = squad.score_squad(assistant, asked, k=args.k, progress=progress)
-    print(table(result))
-    print(f"answer-or-abstain: answerable {result.answer_or_abstain_answerable} (answered), unanswerable "
-          f"{result.answer_or_abstain_unanswerable} (abstained); when it answers: rank-1 "
-          f"{result.rank1_when_supported}, top-5 {result.top5_when_supported}")
-    print(f"ask latency p50 {result.latency_ms_p50} ms, p95 {result.latency_ms_p95} ms; "
-          f"{result.seconds:.1f} s for everything")
-    figures = {"data": str(squad.squad_file(args.data)), "held_out": [a.title for a in held_out],
-               "limit": args.limit, "sentences": manifest.sentences, "index_seconds": round(index_seconds, 2),
-               "targets": TARGETS, **result.summary()}
+    print(run.describe())
+    print(run.report())
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(run.summary(), indent=2) + "\n", encoding="utf-8")
     outcomes = args.out.with_name(args.out.stem + "-outcomes.jsonl")
     with open(outcomes, "w", encoding="utf-8") as handle:
-        for outcome in result.outcomes:
+        for outcome in run.result.outcomes:
             handle.write(json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
     print(f"figures: {args.out}; per question: {outcomes}")
     return 0

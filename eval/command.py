@@ -3,6 +3,7 @@
     assistant eval eval/gold/seeds.jsonl                      # table, default index, hybrid
     assistant eval GOLD.jsonl --index DIR --json              # one JSON object
     assistant eval GOLD.jsonl --corpus news/ --retriever bm25,dense,hybrid --report out/
+    assistant eval --squad [--data DIR] [--limit N] [--json]   # SQuAD 2.0's held-out articles (eval/squad.py)
 
 The CLI (cli/) registers the subcommand with `add_arguments` and calls `run`; user errors
 (a gold file not in the format, an unknown retriever, a missing index) print one line to
@@ -24,6 +25,7 @@ from eval.gold import DEFAULT_GOLD, GoldError, load_gold
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRIEVERS = ("bm25", "dense", "hybrid")
+SQUAD_INDEX = Path(tempfile.gettempdir()) / "news-assistant-squad" / "index"  # `--squad`: built once, reused
 
 
 class UsageError(Exception):
@@ -55,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worst-scoring questions listed in the report (default 5)")
     parser.add_argument("--limit", type=int, metavar="N", help="score only the first N questions")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--squad", action="store_true",
+                        help="score on SQuAD 2.0 instead of a gold set: its held-out articles indexed as one "
+                             f"corpus (kept in {SQUAD_INDEX}), every question asked with k=5 (eval/squad.py)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="with --squad: the folder holding squad2/dev-v2.0.json, or the file "
+                             "(default ../shared/data)")
 
 
 def parse_retrievers(values: list[str] | None) -> list[str]:
@@ -112,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     from eval.report import summary_table, write_report
 
     progress = not args.no_progress and sys.stderr.isatty()
+    if getattr(args, "squad", False):
+        return run_squad(args, progress)
     try:
         if args.k < 1 or args.k > 50:
             raise UsageError(f"--k must be between 1 and 50, not {args.k}")
@@ -153,6 +163,30 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         print("report: " + ", ".join(str(p) for p in paths), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def run_squad(args: argparse.Namespace, progress: bool) -> int:
+    """`assistant eval --squad`: the SQuAD 2.0 figures as a table or one JSON object; 2 on a user error."""
+    from assistant import AssistantError
+    from eval.data import DataMissing
+    from eval.squad import run_held_out
+
+    try:
+        if args.corpus or _index_arg(args) or args.report or args.retriever:
+            raise UsageError("--squad indexes the held-out SQuAD articles itself: drop --index, --corpus, "
+                             "--report and --retriever")
+        if args.limit is not None and args.limit < 1:
+            raise UsageError(f"--limit must be at least 1, not {args.limit}")
+        run = run_held_out(SQUAD_INDEX, args.data, limit=args.limit, progress=progress)
+    except (UsageError, DataMissing, ValueError, AssistantError) as exc:  # SquadFormatError is a ValueError
+        print(f"assistant eval: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(run.summary(), ensure_ascii=False))
+    else:
+        print(run.describe() + "\n")
+        print(run.report())
     return 0
 
 

@@ -40,6 +40,7 @@ from tqdm import tqdm
 from corpus.records import Article, article_id_for
 from eval.data import dataset_dir
 from eval.metrics import mean, percentile
+from eval.report import text_table
 
 if TYPE_CHECKING:
     from assistant import Assistant, Citation
@@ -51,6 +52,7 @@ DEV_FILE = "dev-v2.0.json"
 PARAGRAPH_SEPARATOR = "\n\n"
 OUTLET = "Wikipedia"
 BASELINES = ("dense", "hybrid")
+TARGETS = {"rank1": 0.70, "top5": 0.90, "answer_or_abstain": 0.65}  # the product's, from the issue
 
 
 class SquadFormatError(ValueError):
@@ -145,7 +147,10 @@ def load_squad(path: Path | str | None = None) -> list[SquadArticle]:
             context = paragraph.get("context") if isinstance(paragraph, dict) else None
             if not isinstance(context, str) or not context.strip():
                 raise SquadFormatError(f"{where}: 'context' is missing or empty")
-            for qa in paragraph.get("qas", []):
+            qas = paragraph.get("qas") or []
+            if not isinstance(qas, list):
+                raise SquadFormatError(f"{where}: 'qas' is not a list")
+            for qa in qas:
                 try:
                     qid, text = str(qa["id"]), " ".join(str(qa["question"]).split())
                     raw_answers = qa.get("answers") or []
@@ -400,3 +405,59 @@ def open_index(index_dir: Path, articles: Sequence[SquadArticle], *, progress: b
                     len(report.duplicates), len(report.rejected))
     note.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
     return assistant
+
+
+# one run, as the bench and `assistant eval --squad` make it ---------------------------
+
+@dataclass
+class HeldOutRun:
+    """The held-out half of a SQuAD file asked of one index of it: what was indexed and the result."""
+
+    data: str  # the SQuAD file
+    held_out: list[str]  # article titles
+    paragraphs: int
+    sentences: int  # indexed
+    index_seconds: float  # to build or reopen the index
+    limit: int | None
+    result: SquadResult
+
+    def summary(self) -> dict[str, Any]:
+        return {"data": self.data, "held_out": self.held_out, "paragraphs": self.paragraphs,
+                "sentences": self.sentences, "index_seconds": self.index_seconds, "limit": self.limit,
+                "targets": TARGETS, **self.result.summary()}
+
+    def describe(self) -> str:
+        """What was indexed and asked, one line."""
+        r = self.result
+        return (f"SQuAD 2.0 held-out: {len(self.held_out)} articles, {self.paragraphs} paragraphs, {self.sentences} "
+                f"sentences indexed (ready in {self.index_seconds:.1f} s); {r.n} questions asked "
+                f"({r.answerable} answerable), k={r.k}")
+
+    def report(self) -> str:
+        """The table (the answer beside the search baselines and the targets) and the finer figures."""
+        r = self.result
+        rows = [["assistant.ask (answer)", r.rank1, r.top5, r.answer_or_abstain]]
+        rows += [[f"search, {name} only", f.rank1, f.top5, "-"] for name, f in r.baselines.items()]
+        rows.append(["target", TARGETS["rank1"], TARGETS["top5"], TARGETS["answer_or_abstain"]])
+        return "\n".join([
+            text_table(["", "rank-1", "top-5", "answer-or-abstain"], rows),
+            f"answer-or-abstain: answerable {r.answer_or_abstain_answerable} (answered), unanswerable "
+            f"{r.answer_or_abstain_unanswerable} (abstained); when it answers: rank-1 {r.rank1_when_supported}, "
+            f"top-5 {r.top5_when_supported}",
+            f"ask latency p50 {r.latency_ms_p50} ms, p95 {r.latency_ms_p95} ms; {r.seconds:.1f} s in all"])
+
+
+def run_held_out(index_dir: Path, data: Path | str | None = None, *, limit: int | None = None, k: int = 5,
+                 progress: bool = True, rebuild: bool = False) -> HeldOutRun:
+    """Load the SQuAD file, index its held-out articles in `index_dir` (reused when unchanged),
+    ask their questions (the first `limit`) and score them. Raises DataMissing,
+    SquadFormatError or ValueError (a folder that is not an index) with a one-line message."""
+    file = squad_file(data)
+    _, held_out = split(load_squad(file))
+    asked = questions(held_out)[:limit] if limit else questions(held_out)
+    started = time.perf_counter()
+    assistant = open_index(Path(index_dir), held_out, progress=progress, rebuild=rebuild)
+    index_seconds = time.perf_counter() - started
+    result = score_squad(assistant, asked, k=k, progress=progress)
+    return HeldOutRun(str(file), [a.title for a in held_out], sum(len(a.paragraphs) for a in held_out),
+                      assistant.index.manifest.sentences, round(index_seconds, 2), limit, result)

@@ -3,6 +3,7 @@ run through a real index of a tiny SQuAD-shaped file (the real file in the slow 
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.records import Citation, Source
-from eval import squad
+from eval import command, squad
 from eval.data import DataMissing, data_root
 
 DATA = data_root()
@@ -136,6 +137,9 @@ def test_loader_finds_an_answer_whose_start_is_off(tiny_file: Path):
     ('{"version": "v2.0"}', "no 'data' list"),
     ('{"data": [{"title": "A"}]}', "lacks 'title' or 'paragraphs'"),
     ('{"data": [{"title": "A", "paragraphs": [{"context": "", "qas": []}]}]}', "'context' is missing or empty"),
+    ('{"data": [{"title": "A", "paragraphs": [{"context": "Some text.", "qas": 3}]}]}', "'qas' is not a list"),
+    ('{"data": [{"title": "A", "paragraphs": [{"context": "Some text.", "qas": [{"answers": []}]}]}]}',
+     "a question lacks 'id' or 'question'"),
     ('{"data": [{"title": "A", "paragraphs": [{"context": "Some text.", "qas": [{"id": "x", "question": "Q?", '
      '"answers": [{"text": "absent", "answer_start": 0}], "is_impossible": false}]}]}]}', "is not in its paragraph"),
 ])
@@ -293,3 +297,38 @@ def test_the_real_dev_set():
     assert {a.title for a in train}.isdisjoint(a.title for a in held_out)
     assert {p for a in train for p in a.paragraphs}.isdisjoint(p for a in held_out for p in a.paragraphs)
     assert len({r.id for r in squad.to_articles(articles)}) == 35
+
+
+# `assistant eval --squad` --------------------------------------------------------------
+
+def run_eval(capsys, *argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="assistant eval")
+    command.add_arguments(parser)
+    code = command.run(parser.parse_args(list(argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_squad_command_scores_the_held_out_half(capsys, monkeypatch, tmp_path: Path, tiny_file: Path):
+    monkeypatch.setattr(command, "SQUAD_INDEX", tmp_path / "squad-index")
+    code, out, err = run_eval(capsys, "--squad", "--data", str(tiny_file.parent.parent), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    # Held out: Harrow_bridge and Quill_school, 3 + 3 questions, 2 + 2 answerable.
+    assert data["held_out"] == ["Harrow_bridge", "Quill_school"]
+    assert (data["n"], data["answerable"], data["unanswerable"], data["k"]) == (6, 4, 2, 5)
+    assert set(data["baselines"]) == {"dense", "hybrid"} and data["targets"]["top5"] == 0.9
+    code, out, err = run_eval(capsys, "--squad", "--data", str(tiny_file), "--limit", "2")
+    assert code == 0, err
+    assert "2 questions asked" in out and "search, dense only" in out and "answer-or-abstain" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--data", "/nonexistent/data"], "squad2: /nonexistent/data/squad2/dev-v2.0.json not found"),
+    (["--corpus", "news/"], "--squad indexes the held-out SQuAD articles itself"),
+    (["--limit", "0"], "--limit must be at least 1"),
+])
+def test_eval_squad_user_errors_exit_2_with_one_line(capsys, argv, message):
+    code, out, err = run_eval(capsys, "--squad", *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("assistant eval: error: ") and message in err and err.count("\n") == 1
