@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 DEFAULT_GOLD: Path = Path(__file__).resolve().parent / "gold" / "seeds.jsonl"
 
 REQUIRED = ("id", "question", "answers", "answerable", "evidence", "conflicts")
-OPTIONAL = ("history", "note", "notes", "tags")
+OPTIONAL = ("history", "note", "notes", "tags", "kind")
+# What an item asks for (optional `kind`): benches break their figures down by it.
+KINDS = ("number", "person", "org", "place", "date", "money", "percent", "verdict", "manner", "other")
 
 
 class GoldError(ValueError):
@@ -61,6 +63,7 @@ class GoldItem:
     conflicts: tuple[Conflict, ...]
     history: tuple[str, ...] = ()  # questions asked before, in the same conversation
     note: str = ""
+    kind: str = ""  # one of KINDS, or "" when the file does not say
     line: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -142,8 +145,11 @@ def parse_item(record: Any) -> GoldItem:
         raise ValueError("an answerable item needs at least one of 'answers' or 'evidence'")
     note = record.get("note", record.get("notes", ""))
     note = note if isinstance(note, str) else json.dumps(note, ensure_ascii=False)
+    kind = record.get("kind", "")
+    if kind not in ("", *KINDS):
+        raise ValueError(f"field 'kind' must be one of {', '.join(KINDS)}; got {_describe(kind)}")
     extra = {k: v for k, v in record.items() if k not in REQUIRED and k not in OPTIONAL}
-    return GoldItem(item_id, question, answers, answerable, evidence, conflicts, history, note, extra=extra)
+    return GoldItem(item_id, question, answers, answerable, evidence, conflicts, history, note, kind, extra=extra)
 
 
 def parse_gold(text: str, source: str = "<gold>") -> list[GoldItem]:
