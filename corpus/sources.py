@@ -41,20 +41,30 @@ SUPPORTED = ", ".join(sorted(READERS))
 
 
 def _read_file(path: Path, name: str) -> Result:
+    """The articles of one file. Whatever goes wrong inside a reader (a library meeting
+    input it was not written for) is this file's problem alone: one CorpusError naming it."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         suffix = path.suffix or "(none)"
         raise CorpusError(name, f"unsupported file type {suffix}; supported: {SUPPORTED}")
-    return reader(path, name)
+    try:
+        return reader(path, name)
+    except CorpusError:
+        raise
+    except (Exception, RecursionError) as err:  # noqa: BLE001 - one bad file must not stop the others
+        log.debug("reading %s failed", name, exc_info=err)
+        raise CorpusError(name, f"could not be read ({type(err).__name__}: {str(err)[:200]})") from None
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    """Supported, non-hidden files under `folder`, recursively, sorted by path parts."""
-    found = []
+def _walk(folder: Path) -> tuple[list[Path], list[CorpusError]]:
+    """Supported, non-hidden files under `folder`, recursively, sorted by path parts, and
+    one error for each sub-folder that cannot be listed (the rest is still read)."""
+    found: list[Path] = []
+    errors: list[CorpusError] = []
 
     def unreadable(err: OSError) -> None:
-        raise CorpusError(err.filename or str(folder), "cannot read the folder "
-                          f"({err.strerror or err})")
+        errors.append(CorpusError(err.filename or str(folder), "cannot read the folder "
+                                  f"({err.strerror or err})"))
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -66,23 +76,19 @@ def _folder_files(folder: Path) -> list[Path]:
                 found.append(path)
             else:
                 log.info("skipping %s: unsupported file type", path)
-    return sorted(found)
+    return sorted(found), errors
 
 
 def article_files(folder: Path) -> list[Path]:
-    """The files under `folder` that ingest would read (none if it cannot be read)."""
-    try:
-        return _folder_files(folder)
-    except CorpusError:
-        return []
+    """The files under `folder` that ingest would read (those that can be listed)."""
+    return _walk(folder)[0]
 
 
 def _read_folder(folder: Path, name: str) -> Result:
     articles: list[Article] = []
-    errors: list[CorpusError] = []
-    files = _folder_files(folder)
+    files, errors = _walk(folder)
     if not files:
-        return [], [CorpusError(name, f"folder has no readable files ({SUPPORTED})")]
+        return [], errors or [CorpusError(name, f"folder has no readable files ({SUPPORTED})")]
     for path in files:
         try:
             found, problems = _read_file(path, str(path))

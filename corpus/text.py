@@ -26,6 +26,27 @@ from corpus.records import Article, article_id_for
 
 log = logging.getLogger(__name__)
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML for front matter: a timestamp that is not a real date (2021-13-45) stays text,
+    so the `published` check can name it, and aliases are refused (no self-referencing or
+    exponentially expanding values)."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node):  # noqa: ANN001, ANN201
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 FIELDS = ("title", "outlet", "author", "published", "url", "id")
 
@@ -39,12 +60,14 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
     if not match:
         raise CorpusError(name, "front matter starts with '---' but has no closing '---' line")
     try:
-        data = yaml.safe_load(match["yaml"] or "") or {}
+        data = yaml.load(match["yaml"] or "", Loader=_FrontMatterLoader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(err, "problem", None) or "invalid YAML"
         raise CorpusError(name, f"front matter is not valid YAML{where}: {problem}") from None
+    except (ValueError, TypeError, RecursionError) as err:  # a value PyYAML cannot build
+        raise CorpusError(name, f"front matter is not valid YAML: {err}") from None
     if not isinstance(data, dict):
         raise CorpusError(name, "front matter must be 'key: value' lines")
     return {str(k): v for k, v in data.items()}, text[match.end():]
