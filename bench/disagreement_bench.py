@@ -10,6 +10,8 @@ folder and its gold questions run through the eval harness (`eval.harness.run_go
   money, percent, verdict);
 - false disputes per question: share of the questions with no gold conflict where any
   dispute was shown (split into answerable and unanswerable questions);
+- agreement recall: share of the questions whose gold evidence comes from two or more
+  outlets (and lists no conflict) where an agreement is shown citing two of them;
 - abstention accuracy, answerable questions answered, answer hit@3, evidence recall@5,
   and per group of questions (conflict, agreement, one source, unanswerable).
 
@@ -38,7 +40,8 @@ if str(ROOT) not in sys.path:
 
 from eval import metrics  # noqa: E402
 from eval.gold import GoldItem, load_gold  # noqa: E402
-from eval.harness import ItemResult, check_quotes, run_gold  # noqa: E402
+from eval.harness import ItemResult, ask_item, check_quotes, run_gold  # noqa: E402
+from eval.metrics import Passage  # noqa: E402
 
 log = logging.getLogger("bench.disagreement")
 
@@ -81,6 +84,7 @@ class Figures:
     false_dispute_rate_answerable: float | None
     false_dispute_rate_unanswerable: float | None
     false_pairs: int
+    agreement_recall: float | None
     abstention_accuracy: float | None
     answered_when_answerable: float | None
     answer_hit_at_3: float | None
@@ -97,9 +101,22 @@ def _rate(values: list[float]) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def agreement_shown(item: GoldItem, agreements: list[list[Passage]], outlets: dict[str, str]) -> bool:
+    """Some agreement shown cites gold evidence of the item from two or more outlets."""
+    for cited in agreements:
+        matched = {outlets.get(metrics.normalise(q.title), q.title) for q in item.evidence
+                   if any(metrics.passage_matches(p, q) for p in cited)}
+        if len(matched) >= 2:
+            return True
+    return False
+
+
 def figures_of(name: str, retriever: str, results: list[ItemResult], outlets: dict[str, str],
-               seconds: float, problems: list[str]) -> Figures:
-    """The set's figures from the harness's per-item results."""
+               seconds: float, problems: list[str], agreements: dict[str, list[list[Passage]]] | None = None
+               ) -> Figures:
+    """The set's figures from the harness's per-item results; `agreements`: item id -> the
+    agreements its answer showed, each as the passages it cites."""
+    agreements = agreements or {}
     with_conflicts = [r for r in results if r.item.conflicts]
     without = [r for r in results if not r.item.conflicts]
     shown = {id(r): float(bool(r.disputes)) for r in without}
@@ -118,6 +135,8 @@ def figures_of(name: str, retriever: str, results: list[ItemResult], outlets: di
         false_dispute_rate_answerable=_rate([shown[id(r)] for r in without if r.item.answerable]),
         false_dispute_rate_unanswerable=_rate([shown[id(r)] for r in without if not r.item.answerable]),
         false_pairs=sum(r.scores["false_conflicts"] or 0 for r in without),
+        agreement_recall=_rate([float(agreement_shown(r.item, agreements.get(r.item.id, []), outlets))
+                                for r in by_group["agreement"]]),
         abstention_accuracy=_rate([float(bool(r.scores["abstention_correct"])) for r in results]),
         answered_when_answerable=_rate([float(r.supported) for r in answerable]),
         answer_hit_at_3=_rate([r.scores["answer_hit@3"] for r in results]),
@@ -137,7 +156,7 @@ def figures_of(name: str, retriever: str, results: list[ItemResult], outlets: di
     )
 
 
-def item_record(result: ItemResult, outlets: dict[str, str]) -> dict:
+def item_record(result: ItemResult, outlets: dict[str, str], agreements: list[list[Passage]]) -> dict:
     """What one question showed, for reading the misses."""
     record = result.to_dict()
     return {"id": record["id"], "kind": result.item.kind, "group": group_of(result.item, outlets),
@@ -147,6 +166,8 @@ def item_record(result: ItemResult, outlets: dict[str, str]) -> dict:
             "answer_hit@3": record["scores"]["answer_hit@3"],
             "missed_conflicts": record["missed_conflicts"],
             "disputes": [{"kind": d["kind"], "summary": d["summary"]} for d in record["disputes"]],
+            "agreement_shown": agreement_shown(result.item, agreements, outlets),
+            "agreements": [[p.text for p in cited] for cited in agreements],
             "top_citation": record["cited"][0]["sentence"] if record["cited"] else "",
             "message": record["message"]}
 
@@ -167,10 +188,22 @@ def run_set(name: str, retriever: str = "hybrid", *, progress: bool = True) -> t
         for problem in problems:
             log.warning("%s: %s", name, problem)
         run = run_gold(assistant, items, retriever=retriever, progress=progress)
+        agreements = {item.id: shown_agreements(assistant, item, retriever) for item in items}
         if assistant.index is not None:
             assistant.index.close()
-    figures = figures_of(name, retriever, run.items, outlets, run.seconds, problems)
-    return figures, [item_record(r, outlets) for r in run.items]
+    figures = figures_of(name, retriever, run.items, outlets, run.seconds, problems, agreements)
+    return figures, [item_record(r, outlets, agreements[r.item.id]) for r in run.items]
+
+
+def shown_agreements(assistant, item: GoldItem, retriever: str) -> list[list[Passage]]:
+    """The agreements the answer to `item` shows (asked again: the harness scores disputes only)."""
+    from assistant import AssistantError
+
+    try:
+        answer, _ = ask_item(assistant, item, retriever=retriever, k=10)
+    except AssistantError:
+        return []
+    return [[Passage(c.source.title, c.sentence) for c in a.citations] for a in answer.agreements]
 
 
 def _pct(value: float | None) -> str:
@@ -183,6 +216,7 @@ def print_figures(f: Figures) -> None:
     print(f"  false disputes / question  {_pct(f.false_dispute_rate)}  "
           f"(answerable {_pct(f.false_dispute_rate_answerable)}, "
           f"unanswerable {_pct(f.false_dispute_rate_unanswerable)}; {f.false_pairs} opposing pairs)")
+    print(f"  agreement recall           {_pct(f.agreement_recall)}")
     print(f"  abstention accuracy        {_pct(f.abstention_accuracy)}")
     print(f"  answerable answered        {_pct(f.answered_when_answerable)}")
     print(f"  answer hit@3               {_pct(f.answer_hit_at_3)}")

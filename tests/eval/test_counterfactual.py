@@ -20,6 +20,7 @@ from assistant import Assistant
 from eval import metrics
 from eval.gold import KINDS, GoldError, load_gold, parse_gold
 from eval.harness import check_quotes, score_item
+from index.split import split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "eval" / "counterfactual"
@@ -157,3 +158,25 @@ def test_bench_figures_of_a_response_that_shows_nothing():
     assert {g: v["n"] for g, v in figures.by_group.items()} == dict(groups)
     assert groups["unanswerable"] == unanswerable and groups["conflict"] == figures.conflict_pairs
     assert sum(v["pairs"] for v in figures.recall_by_kind.values()) == figures.conflict_pairs
+
+
+def test_bench_counts_an_agreement_only_when_it_cites_two_outlets():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import disagreement_bench as bench
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    items = load_gold(SETS / "dev" / "gold.jsonl")
+    outlets = outlet_of("dev")
+    item = next(i for i in items if bench.group_of(i, outlets) == "agreement")
+    by_article = {metrics.normalise(a["title"]): a["text"] for a in articles_of("dev")}
+
+    def sentence_of(quote):  # the whole sentence an answer would cite for the quoted words
+        text = by_article[metrics.normalise(quote.title)]
+        return next(text[s:e] for s, e, _ in split_sentences(text) if metrics.text_matches(text[s:e], quote.quote))
+
+    whole = [metrics.Passage(q.title, sentence_of(q)) for q in item.evidence[:2]]
+    assert bench.agreement_shown(item, [whole], outlets)
+    assert not bench.agreement_shown(item, [whole[:1]], outlets)  # one outlet alone
+    assert not bench.agreement_shown(item, [whole[:1], whole[1:]], outlets)  # two agreements of one source each
+    assert not bench.agreement_shown(item, [], outlets)
