@@ -138,6 +138,8 @@ def test_question_shows_citations_and_opposing_claims_side_by_side(app_url: str,
 
     lead = page.locator(".na-lead").first.inner_text()
     assert "captured" in lead
+    assert page.get_by_role("button", name="Deploy").count() == 0  # .streamlit/config.toml: toolbarMode
+    assert page.get_by_text("Deploy", exact=True).count() == 0
     cards = page.locator(".na-card")
     assert cards.count() >= 2
     assert page.locator(".na-card mark").first.inner_text().strip() in page.locator(".na-card").first.inner_text()
