@@ -26,7 +26,9 @@ PLUGINS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `command` (what the user asked for), only that subcommand's
+    module is imported: `ask` does not pay for loading the HTTP server or the briefings."""
     parser = argparse.ArgumentParser(prog="assistant", description=(
         "Cited answers from news articles: every answer is quoted from the sources, "
         "and where they disagree both sides are shown."))
@@ -63,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     disputes.set_defaults(run=run_disputes)
 
     for name, (module_name, help_text) in PLUGINS.items():
+        if command is not None and name != command:
+            commands.add_parser(name, help=help_text)  # listed in --help; read only when asked for
+            continue
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -72,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
     return parser
+
+
+def requested_command(argv: list[str] | None) -> str | None:
+    """The subcommand named on the command line (None when there is none yet)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--index")
+    pre.add_argument("-v", "--verbose", action="store_true")
+    pre.add_argument("command", nargs="?")
+    known, _ = pre.parse_known_args(argv)
+    return known.command
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -129,7 +144,7 @@ def run_disputes(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(requested_command(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
