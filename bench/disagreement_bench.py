@@ -10,6 +10,9 @@ folder and its gold questions run through the eval harness (`eval.harness.run_go
   money, percent, verdict);
 - false disputes per question: share of the questions with no gold conflict where any
   dispute was shown (split into answerable and unanswerable questions);
+- the same recall per kind of pair: two outlets; one outlet revising its own figure in a
+  later report (and whether that dispute is shown as kind `update`); both sides in one
+  article;
 - agreement recall: share of the questions whose gold evidence comes from two or more
   outlets (and lists no conflict) where an agreement is shown citing two of them;
 - abstention accuracy, answerable questions answered, answer hit@3, evidence recall@5,
@@ -39,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from eval import metrics  # noqa: E402
-from eval.gold import GoldItem, load_gold  # noqa: E402
+from eval.gold import Conflict, GoldItem, load_gold  # noqa: E402
 from eval.harness import ItemResult, ask_item, check_quotes, run_gold  # noqa: E402
 from eval.metrics import Passage  # noqa: E402
 
@@ -49,6 +52,7 @@ SETS_DIR = ROOT / "eval" / "counterfactual"
 SETS = ("dev", "test")
 KINDS = ("number", "person", "org", "place", "date", "money", "percent", "verdict")
 GROUPS = ("conflict", "agreement", "single", "unanswerable")
+PAIRS = ("outlets", "update", "one_article")
 
 
 def outlets_by_title(articles: Path) -> dict[str, str]:
@@ -59,6 +63,20 @@ def outlets_by_title(articles: Path) -> dict[str, str]:
             record = json.loads(line)
             table[metrics.normalise(record["title"])] = record.get("outlet") or ""
     return table
+
+
+def pair_type(conflict: Conflict, outlets: dict[str, str]) -> str:
+    """outlets (two outlets disagree), update (one outlet, two reports) or one_article."""
+    first, second = (metrics.normalise(q.title) for q in conflict.claims)
+    if first == second:
+        return "one_article"
+    return "update" if outlets.get(first) == outlets.get(second) else "outlets"
+
+
+def shown_disputes(result: ItemResult) -> list[tuple[str, list[list[Passage]]]]:
+    """The disputes shown for a question: (kind, sides as cited passages)."""
+    return [(d["kind"], [[Passage(q["title"], q["sentence"]) for q in side["quotes"]] for side in d["sides"]])
+            for d in result.disputes]
 
 
 def group_of(item: GoldItem, outlets: dict[str, str]) -> str:
@@ -94,6 +112,7 @@ class Figures:
     quote_problems: list[str] = field(default_factory=list)
     recall_by_kind: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
     by_group: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    by_pair: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
 
 def _rate(values: list[float]) -> float | None:
@@ -127,6 +146,12 @@ def figures_of(name: str, retriever: str, results: list[ItemResult], outlets: di
     by_group: dict[str, list[ItemResult]] = defaultdict(list)
     for r in results:
         by_group[group_of(r.item, outlets)].append(r)
+    pairs: dict[str, list[tuple[bool, bool]]] = defaultdict(list)  # type -> (shown, shown as update)
+    for r in with_conflicts:
+        disputes = shown_disputes(r)
+        for conflict in r.item.conflicts:
+            showing = [kind for kind, sides in disputes if metrics.conflict_shown([sides], conflict)]
+            pairs[pair_type(conflict, outlets)].append((bool(showing), "update" in showing))
     return Figures(
         set=name, retriever=retriever, n=len(results),
         conflict_pairs=sum(len(r.item.conflicts) for r in with_conflicts),
@@ -153,6 +178,9 @@ def figures_of(name: str, retriever: str, results: list[ItemResult], outlets: di
                                                         for r in by_group[group]]),
                           "answer_hit@3": _rate([r.scores["answer_hit@3"] for r in by_group[group]])}
                   for group in GROUPS},
+        by_pair={kind: {"pairs": len(pairs[kind]), "recall": _rate([float(a) for a, _ in pairs[kind]]),
+                        "shown_as_update": _rate([float(b) for _, b in pairs[kind]]) if kind == "update" else None}
+                 for kind in PAIRS},
     )
 
 
@@ -223,6 +251,9 @@ def print_figures(f: Figures) -> None:
     print(f"  evidence recall@5          {_pct(f.evidence_recall_at_5)}")
     print("  disagreement recall by kind: " + ", ".join(
         f"{kind} {_pct(v['recall']).strip()} of {v['pairs']}" for kind, v in f.recall_by_kind.items() if v["pairs"]))
+    print("  disagreement recall by pair: " + ", ".join(
+        f"{kind} {_pct(v['recall']).strip()} of {v['pairs']}" for kind, v in f.by_pair.items())
+        + f" (updates shown as kind update: {_pct(f.by_pair['update']['shown_as_update']).strip()})")
     for group, v in f.by_group.items():
         print(f"  {group:<13} n={v['n']:<3} disputes shown {_pct(v['disputes_shown'])}  answered {_pct(v['answered'])}"
               f"  hit@3 {_pct(v['answer_hit@3'])}")

@@ -157,6 +157,8 @@ def test_bench_figures_of_a_response_that_shows_nothing():
     assert {g: v["n"] for g, v in figures.by_group.items()} == dict(groups)
     assert groups["unanswerable"] == unanswerable and groups["conflict"] == sum(bool(i.conflicts) for i in items)
     assert sum(v["pairs"] for v in figures.recall_by_kind.values()) == figures.conflict_pairs
+    assert sum(v["pairs"] for v in figures.by_pair.values()) == figures.conflict_pairs
+    assert figures.by_pair["update"]["pairs"] >= 2 and figures.by_pair["one_article"]["pairs"] >= 1
 
 
 def test_bench_counts_an_agreement_only_when_it_cites_two_outlets():
@@ -179,3 +181,31 @@ def test_bench_counts_an_agreement_only_when_it_cites_two_outlets():
     assert not bench.agreement_shown(item, [whole[:1]], outlets)  # one outlet alone
     assert not bench.agreement_shown(item, [whole[:1], whole[1:]], outlets)  # two agreements of one source each
     assert not bench.agreement_shown(item, [], outlets)
+
+
+@pytest.mark.parametrize(("kind", "as_update"), [("update", 1.0), ("numeric", 0.0)])
+def test_bench_counts_a_shown_update_pair(kind, as_update):
+    """An update pair shown on two sides of one dispute counts as recalled, and as an update
+    only when the dispute says so; a dispute on a question without gold conflict is false."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import disagreement_bench as bench
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    items = load_gold(SETS / "dev" / "gold.jsonl")
+    outlets = outlet_of("dev")
+    update = next(i for i in items if i.conflicts and bench.pair_type(i.conflicts[0], outlets) == "update")
+    quiet = next(i for i in items if not i.conflicts and i.answerable)
+    claims = update.conflicts[0].claims
+    dispute = {"kind": kind, "about": "", "summary": "",
+               "sides": [{"position": str(n), "speaker": "", "quotes": [{"title": q.title, "sentence": q.quote}]}
+                         for n, q in enumerate(claims)]}
+    results = [score_item(i, "hybrid", None, 1.0) for i in (update, quiet)]
+    for result in results:
+        result.disputes = [dispute]
+        shown = [[[metrics.Passage(q["title"], q["sentence"]) for q in s["quotes"]] for s in dispute["sides"]]]
+        result.scores["conflict_recall"] = metrics.conflict_recall(shown, result.item.conflicts)
+    figures = bench.figures_of("dev", "hybrid", results, outlets, 0.0, [])
+    assert figures.disagreement_recall == 1.0 and figures.false_dispute_rate == 1.0
+    assert figures.by_pair["update"] == {"pairs": 1, "recall": 1.0, "shown_as_update": as_update}
+    assert figures.by_pair["outlets"]["pairs"] == 0
