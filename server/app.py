@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -307,7 +308,9 @@ INGEST_BODY = {"requestBody": {"required": True, "content": {
 def create_app(index_dir: Path | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The API over the index in `index_dir` (None: the default index, built on first use)."""
     engine = Engine(Assistant.open(index_dir))
-    app = FastAPI(title="News assistant API", version="0.1.0", description=(
+    # /docs (Swagger UI) and /redoc load their scripts and styles from this app (the fastapi-offline
+    # package's copies under /static-offline-docs), never from a CDN, so they work offline.
+    app = FastAPIOffline(title="News assistant API", version="0.1.0", description=(
         "Cited, extractive answers from news articles: every answer is quoted from the sources, "
         "and where sources disagree both sides are shown. Nothing is written by a model."))
     app.state.engine = engine
