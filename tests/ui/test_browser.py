@@ -294,3 +294,34 @@ def test_disagreements_tab_lists_every_dispute(app_url: str, page) -> None:
     settle(page)
     assert page.locator(".na-dispute-head").count() >= 2
     screenshot(page, "disagreements.png")
+
+
+def test_api_docs_render_their_operations_offline(hostile_api: LiveServer, page) -> None:
+    """/docs with every request that leaves the app refused: Swagger UI must come from the app itself."""
+    outside: list[str] = []
+
+    def only_the_app(route) -> None:
+        if route.request.url.startswith(hostile_api.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    schema = hostile_api.client.get("/openapi.json").json()
+    paths = {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1400})
+        page.goto(f"{hostile_api.url}/docs")
+        page.locator(".opblock").first.wait_for(timeout=60_000)
+        shown = set()
+        for block in page.locator(".opblock-summary").all():
+            method = block.locator(".opblock-summary-method").inner_text().strip().upper()
+            path = block.locator(".opblock-summary-path").inner_text().strip().replace("\u200b", "")
+            shown.add(f"{method} {path}")
+        assert shown == paths
+        assert page.get_by_text("News assistant API").first.is_visible()
+        page.locator(".opblock-summary", has_text="/ask").first.click()  # an operation opens with its schema
+        page.get_by_text("Request body").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / f"api-docs-{width}.png"), full_page=True)
+    assert outside == []
