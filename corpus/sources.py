@@ -12,10 +12,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from corpus.docx import read_docx_file
 from corpus.errors import CorpusError
 from corpus.fetch import is_url
 from corpus.html import read_html_file
 from corpus.jsonl import read_jsonl_file
+from corpus.pdf import read_pdf_file
 from corpus.records import Article
 from corpus.text import read_text_file
 from corpus.web import read_url
@@ -36,6 +38,8 @@ READERS: dict[str, Callable[[Path, str], Result]] = {
     ".html": _single(read_html_file),
     ".htm": _single(read_html_file),
     ".jsonl": read_jsonl_file,
+    ".pdf": _single(read_pdf_file),
+    ".docx": _single(read_docx_file),
 }
 SUPPORTED = ", ".join(sorted(READERS))
 

@@ -30,7 +30,7 @@ from ui import render as r  # noqa: E402
 from ui.views import Turn, show_disagreements, show_turn  # noqa: E402
 
 INDEX_ENV = "ASSISTANT_INDEX"
-UPLOAD_TYPES = ["txt", "md", "html", "jsonl"]
+UPLOAD_TYPES = ["txt", "md", "html", "jsonl", "pdf", "docx"]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 BRIEF_FORMATS = {"html": "HTML page", "docx": "Word (DOCX)", "md": "Markdown"}
 VIEWS = (":material/forum: Ask the articles", ":material/compare_arrows: Where sources disagree")
@@ -183,7 +183,7 @@ def show_add_articles(engine: Assistant) -> None:
         "Upload articles", type=UPLOAD_TYPES, accept_multiple_files=True,
         key=f"uploads_{st.session_state['uploader_round']}",
         help="Text or Markdown (optional front matter: title, outlet, author, published, url), "
-             "an HTML page, or JSON lines, one article per line.")
+             "an HTML page, a PDF or Word (.docx) document, or JSON lines, one article per line.")
     if uploads:
         folder = engine.folder / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ def show_add_articles(engine: Assistant) -> None:
         for upload in uploads:
             data = upload.getvalue()
             if Path(upload.name).suffix.lower().lstrip(".") not in {*UPLOAD_TYPES, "htm"}:
-                refused.append(("error", f"{upload.name}: not a .txt, .md, .html or .jsonl file."))
+                refused.append(("error", f"{upload.name}: not a .txt, .md, .html, .jsonl, .pdf or .docx file."))
             elif len(data) > MAX_UPLOAD_BYTES:
                 refused.append(("error", f"{upload.name}: larger than {MAX_UPLOAD_BYTES // 2**20} MB."))
             else:

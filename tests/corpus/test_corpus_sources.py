@@ -27,7 +27,7 @@ def make_tree(root):
     (root / "B.md").write_text(md("Upper"), encoding="utf-8")
     (root / ".secret.md").write_text(md("Hidden file"), encoding="utf-8")
     (root / ".hidden" / "x.md").write_text(md("Hidden folder"), encoding="utf-8")
-    (root / "notes.pdf").write_bytes(b"%PDF-1.4\x00\x01")
+    (root / "notes.odt").write_bytes(b"PK\x03\x04\x00\x01")
     (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
 
 
@@ -65,7 +65,7 @@ def test_same_explicit_id_in_two_files_is_an_error(tmp_path):
 
 
 def test_empty_folder(tmp_path):
-    (tmp_path / "only.pdf").write_bytes(b"%PDF")
+    (tmp_path / "only.odt").write_bytes(b"PK\x03\x04")
     with pytest.raises(CorpusError, match="folder has no readable files"):
         read_source(str(tmp_path))
 

@@ -327,6 +327,25 @@ def test_upload_adds_an_article_that_answers_the_next_question(private_index: Pa
     assert len(Assistant.open(private_index, refresh=False).sources()) == 3
 
 
+def test_pdf_and_docx_uploads_answer_the_next_question(private_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.corpus.making import make_docx, make_pdf
+
+    app = open_app(private_index, monkeypatch)
+    pdf = make_pdf([["Whitefish catch on Lake Sevan", "By Ani Petrosyan", "May 2, 2024", "",
+                     "Fishermen on Lake Sevan caught 412 tonnes of whitefish in April, the agency said."]])
+    app.sidebar.file_uploader[0].set_value(("catch.pdf", pdf, "application/pdf")).run()
+    assert not app.exception, app.exception
+    assert ("success", render.md_escape("Added “Whitefish catch on Lake Sevan” from catch.pdf.")) in notices(app)
+    docx = make_docx(title="Ferry cancelled again", paragraphs=[
+        "The island ferry was cancelled for a second day, stranding about two hundred passengers."])
+    app.sidebar.file_uploader[0].set_value(
+        ("ferry.docx", docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+    assert ("success", render.md_escape("Added “Ferry cancelled again” from ferry.docx.")) in notices(app)
+    answer = ask(app, "How many tonnes of whitefish were caught in Lake Sevan?")
+    assert answer.supported and "412 tonnes" in answer.lead
+    assert answer.citations[0].source.author == "Ani Petrosyan" and answer.citations[0].source.published == "2024-05-02"
+
+
 def test_url_box_fetches_an_article(private_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
