@@ -61,6 +61,11 @@ def _section(doc: Document, s: Section) -> None:
         _muted(p, "Also cited: ")
         for n in s.also:
             _mark(p, n.number)
+    if s.related:
+        p = doc.add_paragraph()
+        _muted(p, "Also related (not part of the answer): ")
+        for n in s.related:
+            _mark(p, n.number)
     for summary, notes in s.agreements:
         p = doc.add_paragraph()
         p.add_run(f"✔ Corroborated: {summary}").font.color.rgb = RGBColor(0x16, 0x65, 0x34)

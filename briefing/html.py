@@ -63,6 +63,9 @@ def _section(s: Section, prefix: str, level: int, numbered: bool = True) -> str:
     if s.also:
         out.append(f'<p class="also" style="{MUTED}margin:4px 0">Also cited: '
                    + " ".join(mark(n.number, prefix) for n in s.also) + "</p>")
+    if s.related:
+        out.append(f'<p class="related" style="{MUTED}margin:4px 0">Also related (not part of the answer): '
+                   + " ".join(mark(n.number, prefix) for n in s.related) + "</p>")
     for summary, notes in s.agreements:
         marks = "".join(mark(n.number, prefix) for n in notes)
         out.append(f'<p class="agreement" style="margin:4px 0;color:#166534">✔ Corroborated: {e(summary)}{marks}</p>')

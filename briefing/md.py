@@ -40,6 +40,8 @@ def _section(s: Section) -> list[str]:
     lines += ["".join(escape_md(p.text) + (ref(p.note) if p.note else "") + " " for p in s.lead).strip(), ""]
     if s.also:
         lines += ["Also cited: " + " ".join(ref(n.number) for n in s.also), ""]
+    if s.related:
+        lines += ["Also related (not part of the answer): " + " ".join(ref(n.number) for n in s.related), ""]
     for summary, notes in s.agreements:
         lines += [f"> ✔ Corroborated: {escape_md(summary)}" + "".join(ref(n.number) for n in notes), ""]
     for d in s.disputes:

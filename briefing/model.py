@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 
 from assistant import SourceInfo
 from assistant.records import Answer, Citation, Dispute, Side
-from briefing.display import display_text
+from briefing.display import display_text, shorten
 
 log = logging.getLogger(__name__)
 
 # Characters XML 1.0 (and so DOCX) cannot hold, and that have no business in HTML either.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MAX_CORPUS_LISTED = 200
+LABEL_CHARS = 48  # a title standing for an outlet is shortened at a word to this
 
 
 def clean(text: object) -> str:
@@ -47,7 +48,9 @@ class Note:
 
     @property
     def outlet(self) -> str:
-        return clean(self.citation.source.label)
+        """The outlet, or for an article without one its title, quoted and shortened at a word."""
+        s = self.citation.source
+        return clean(s.outlet) or f"“{shorten(clean(s.title), LABEL_CHARS)}”"
 
     @property
     def quote(self) -> str:
@@ -108,7 +111,7 @@ class Section:
     message: str
     lead: list[Piece]
     also: list[Note]  # citations not quoted in the lead
-    related: list[Note]  # nearest passages of an unanswered question
+    related: list[Note]  # the nearest other passages: instead of an answer, or beside one ("Also related")
     agreements: list[tuple[str, list[Note]]]  # (summary, the notes that corroborate it)
     disputes: list[DisputeEntry]
 
@@ -219,7 +222,8 @@ def build_brief(answers: list[Answer], *, title: str, sources: list[SourceInfo],
                 in_lead.add(note.number)
             lead.append(Piece(clean(text), note.number if note else None))
         also = [n for n in (numbering.note(c) for c in answer.citations) if n.number not in in_lead]
-        related = [numbering.note(c) for c in answer.related] if not answer.supported else []
+        shown = in_lead | {n.number for n in also}
+        related = [n for n in (numbering.note(c) for c in answer.related) if n.number not in shown]
         read_as = clean(answer.interpreted_as)
         section = Section(
             number=number, question=clean(answer.question),

@@ -70,4 +70,9 @@ def answer_text(answer: Answer, width: int = 100) -> str:
     for c in answer.citations:
         lines += textwrap.wrap(f"[{c.number}] {c.sentence}", width, subsequent_indent="    ")
         lines.append(f"    {source_line(c)}")
+    if answer.related:
+        lines += ["", "Also related (not part of the answer):"]
+        for c in answer.related:
+            lines += textwrap.wrap(f"- {c.sentence}", width, subsequent_indent="  ")
+            lines.append(f"  {source_line(c)}")
     return display_text("\n".join(lines))

@@ -25,6 +25,7 @@ import streamlit as st  # noqa: E402
 
 from assistant import Assistant, AssistantError, IngestReport, SourceInfo  # noqa: E402
 from briefing import MEDIA_TYPES, render_briefing  # noqa: E402
+from briefing.display import shorten  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
 from ui import render as r  # noqa: E402
 from ui.views import Turn, show_disagreements, show_turn  # noqa: E402
@@ -83,9 +84,10 @@ def _day(published: str | None) -> date | None:
         return None
 
 
-def source_label(info: SourceInfo) -> str:
-    """How a source is offered in the filter: its outlet, else its title."""
-    return info.outlet or info.title
+def source_label(name: str, outlets: set[str]) -> str:
+    """How a filter value is shown: an outlet as it is, an article title quoted and
+    shortened at a word (the engine is given the whole title)."""
+    return shorten(name, 60) if name in outlets else r.title_label(name)
 
 
 def show_sources(sources: list[SourceInfo]) -> None:
@@ -101,10 +103,12 @@ def show_sources(sources: list[SourceInfo]) -> None:
 def show_filters(sources: list[SourceInfo]) -> Filters:
     """Outlet and date filters; they apply to the next answers."""
     filters = Filters()
-    labels = sorted({source_label(s) for s in sources}, key=str.casefold)
+    outlets = {s.outlet for s in sources if s.outlet}
+    values = sorted(outlets, key=str.casefold) + sorted({s.title for s in sources if not s.outlet}, key=str.casefold)
     filters.sources = st.multiselect(
-        "Outlets", labels, key="f_sources", placeholder="All outlets",
-        help="Answer only from these. Articles that name no outlet are listed by title.")
+        "Outlets", values, key="f_sources", placeholder="All outlets",
+        format_func=lambda name: source_label(name, outlets),
+        help="Answer only from these. Articles that name no outlet are listed by their title, in quotes.")
     days = sorted(d for s in sources if (d := _day(s.published)))
     if days:
         full = (days[0], days[-1])
@@ -281,11 +285,11 @@ def chat(engine: Assistant, filters: Filters, question: str | None) -> None:
         show_turn(turn)
 
 
-def filters_line(filters: Filters, total: int) -> str:
+def filters_line(filters: Filters, total: int, outlets: set[str] = frozenset()) -> str:
     """What the next answer will read from."""
     parts = []
     if filters.sources:
-        parts.append("only " + ", ".join(filters.sources))
+        parts.append("only " + ", ".join(source_label(name, outlets) for name in filters.sources))
     if filters.since:
         parts.append(f"from {filters.since}")
     if filters.until:
@@ -352,7 +356,9 @@ def main() -> None:
                                  max_chars=1000)
     with ask_tab:
         tools = st.container(horizontal=True, vertical_alignment="center")
-        tools.html(f'<div class="na-note">{r.esc(filters_line(filters, len(engine.sources())))}</div>')
+        sources = engine.sources()
+        line = filters_line(filters, len(sources), {s.outlet for s in sources if s.outlet})
+        tools.html(f'<div class="na-note">{r.esc(line)}</div>')
         chat(engine, filters, question)
         with tools:
             show_conversation_tools(engine, state["turns"])

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source
-from briefing.display import display_text
+from briefing.display import display_text, shorten
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,7 @@ KIND_LABELS = {
 }
 SIDE_LETTERS = "ABCDEFGH"
 SHOWN_QUOTES = 2  # quotes shown per side; the rest fold under "N more quotes"
+LABEL_CHARS = 48  # an article without an outlet is named by its title, shortened at a word to this
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _MARKER = re.compile(r" ?\[(\d+)\]")
 
@@ -72,8 +73,13 @@ def location_label(location: str) -> str:
 
 
 def source_name(source: Source) -> str:
-    """What to call a source in a heading: its outlet, else its title."""
-    return source.outlet or source.title
+    """What to call a source in a heading: its outlet, else its title shortened at a word."""
+    return source.outlet or shorten(source.title, LABEL_CHARS)
+
+
+def title_label(title: str) -> str:
+    """An article title as a name among outlets: quoted and shortened at a word."""
+    return f"“{shorten(title, LABEL_CHARS)}”"
 
 
 def _link(source: Source) -> str:
@@ -83,15 +89,25 @@ def _link(source: Source) -> str:
     return f'<code class="na-path" title="{esc(source.location)}">{esc(location_label(source.location))}</code>'
 
 
+def citation_tip(c: Citation) -> str:
+    """The quote and its source, shown while the citation number is hovered or focused."""
+    where = " · ".join(esc(p) for p in (source_name(c.source), date_label(c.source.published)) if p)
+    title = f" · “{esc(c.source.title)}”" if c.source.outlet else ""
+    return (f'<span class="na-tip" role="tooltip"><span class="na-tip-quote">“{esc(c.sentence)}”</span>'
+            f'<span class="na-tip-src">{where}{title}</span></span>')
+
+
 def lead_html(answer: Answer) -> str:
-    """The lead answer, escaped, with its [n] markers as small linked badges."""
-    numbers = {c.number for c in answer.citations}
+    """The lead answer, escaped, with its [n] markers as small linked badges; hovering or
+    focusing one shows the quoted sentence and its source."""
+    by_number = {c.number: c for c in answer.citations}
 
     def marker(match: re.Match[str]) -> str:
         n = int(match.group(1))
-        if n not in numbers:
+        if n not in by_number:
             return match.group(0)
-        return f'<a class="na-ref" href="#cite-{esc(answer.id)}-{n}" title="citation {n}">{n}</a>'
+        return (f'<a class="na-ref" href="#cite-{esc(answer.id)}-{n}" aria-label="citation {n}">{n}'
+                f"{citation_tip(by_number[n])}</a>")
 
     return f'<div class="na-lead">{_MARKER.sub(marker, esc(answer.lead))}</div>'
 
@@ -104,7 +120,7 @@ def citation_card(c: Citation, answer_id: str = "", *, related: bool = False) ->
     if s.published:
         meta.append(f'<span class="na-date">{esc(date_label(s.published))}</span>')
     foot = []
-    if s.outlet:
+    if s.outlet or source_name(s) != s.title:
         foot.append(f"“{esc(s.title)}”")
     if s.author:
         foot.append(f"by {esc(s.author)}")
@@ -128,7 +144,7 @@ def citations_html(citations: Iterable[Citation], answer_id: str = "", *, relate
 
 def agreement_badge(agreement: Agreement) -> str:
     """'✓ 2 sources agree' with what they agree on."""
-    outlets = agreement.outlets
+    outlets = list(dict.fromkeys(source_name(c.source) for c in agreement.citations))
     if len(outlets) >= 2:
         count = f"{len(outlets)} sources agree"
     else:
@@ -151,7 +167,7 @@ def filters_note(filters: dict) -> str:
     """What the answer was limited to, in one line ('' when it was not)."""
     parts = []
     if filters.get("sources"):
-        parts.append("only " + ", ".join(filters["sources"]))
+        parts.append("only " + ", ".join(shorten(name, LABEL_CHARS) for name in filters["sources"]))
     if filters.get("since"):
         parts.append(f"from {filters['since']}")
     if filters.get("until"):
@@ -212,8 +228,16 @@ CSS = """
 .na-question, .na-lead, .na-card, .na-side, .na-about, .na-dispute-summary, .na-agree, .na-abstain, .na-reason,
 .na-src, .na-note, .na-quote { overflow-wrap: anywhere; word-break: break-word; min-width: 0; }
 .na-question { font-size: 1.02rem; font-weight: 600; color: #0f172a; }
-.na-lead { font-size: 1.08rem; line-height: 1.6; color: #0f172a; border-left: 4px solid #4f46e5;
+.na-lead { position: relative; font-size: 1.08rem; line-height: 1.6; color: #0f172a; border-left: 4px solid #4f46e5;
   padding: .2rem 0 .2rem .9rem; margin: .1rem 0 .5rem 0; }
+.na-tip { display: none; position: absolute; left: .9rem; right: 0; top: 100%; z-index: 20; margin-top: .2rem;
+  padding: .5rem .7rem; border-radius: .5rem; background: #0f172a; color: #f8fafc; font-size: .84rem;
+  font-weight: 400; line-height: 1.45; text-align: left; vertical-align: baseline; letter-spacing: 0;
+  box-shadow: 0 6px 18px rgba(15, 23, 42, .25); overflow-wrap: anywhere; word-break: break-word; }
+.na-ref:hover .na-tip, .na-ref:focus .na-tip, .na-ref:focus-visible .na-tip { display: block; }
+.na-ref:focus-visible { outline: 2px solid #4f46e5; outline-offset: 1px; }
+.na-tip-quote { display: block; font-style: italic; }
+.na-tip-src { display: block; margin-top: .25rem; color: #cbd5e1; font-size: .76rem; }
 .na-ref { display: inline-block; min-width: 1.25rem; padding: 0 .3rem; margin-left: .15rem; border-radius: .6rem;
   background: #eef2ff; color: #4338ca !important; font-size: .72rem; font-weight: 700; text-align: center;
   vertical-align: super; line-height: 1.2rem; text-decoration: none !important; }

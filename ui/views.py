@@ -64,6 +64,9 @@ def show_answer(answer: Answer) -> None:
             show_dispute(d)
     st.html(f'<div class="na-section">Quoted sources ({len(answer.citations)})</div>')
     st.html(r.citations_html(answer.citations, answer.id))
+    if answer.related:
+        with st.expander(f"Also related ({len(answer.related)}), not part of the answer"):
+            st.html(r.citations_html(answer.related, related=True))
 
 
 def show_turn(turn: Turn) -> None:

@@ -172,12 +172,26 @@ def test_page_opens_with_sources_filters_upload_and_examples(app: AppTest) -> No
     assert AFP_TITLE in sidebar and AZ_TITLE in sidebar
     assert "16 sentences" in sidebar and "25 sentences" in sidebar
     assert "17 Nov 2021, 14:03" in sidebar and "18 Nov 2021" in sidebar
-    assert sorted(app.sidebar.multiselect[0].options) == sorted([AFP_TITLE, AZ_TITLE])
+    # no outlet named: each article is offered by its title, quoted and shortened at a word
+    options = app.sidebar.multiselect[0].options
+    assert len(options) == 2
+    for option, title in zip(sorted(options), sorted([AFP_TITLE, AZ_TITLE]), strict=True):
+        assert_shortened_title(option, title)
     assert {".txt", ".md", ".html", ".jsonl"} <= set(app.sidebar.file_uploader[0].allowed_type)
     assert [t.label.split(": ", 1)[1] for t in app.tabs] == ["Ask the articles", "Where sources disagree"]
     assert CAPTURED in [b.label for b in app.button]
     assert "Next answers read all 2 indexed articles." in page_html(app)
     assert not app.download_button and "New conversation" not in [b.label for b in app.button]
+
+
+def assert_shortened_title(label: str, title: str) -> None:
+    """`label` is `title` in quotes, whole or cut at a word boundary with an ellipsis."""
+    assert label.startswith("“") and label.endswith("”"), label
+    inner = label[1:-1]
+    if inner != title:
+        kept = inner.removesuffix("…")
+        assert inner.endswith("…") and title.startswith(kept) and title[len(kept)] == " ", (label, title)
+        assert len(label) <= 50
 
 
 def at_sidebar(at: AppTest):
@@ -253,7 +267,9 @@ def test_outlet_filter_applies_to_the_next_answer(app: AppTest) -> None:
     unfiltered = ask(app, WOUNDED)
     assert {c.source.title for c in unfiltered.citations} == {AFP_TITLE, AZ_TITLE}
     app.sidebar.multiselect[0].set_value([AZ_TITLE]).run()
-    assert f"only {AZ_TITLE}" in page_html(app)
+    short = render.title_label(AZ_TITLE)
+    assert_shortened_title(short, AZ_TITLE)
+    assert f"only {render.esc(short)}" in page_html(app)
     answer = ask(app, WOUNDED)
     assert answer.filters["sources"] == [AZ_TITLE]
     assert answer.citations and {c.source.title for c in answer.citations} == {AZ_TITLE}
@@ -261,7 +277,7 @@ def test_outlet_filter_applies_to_the_next_answer(app: AppTest) -> None:
     cards = re.findall(r'<div class="na-card" id=.*?</div></div>', reply)
     assert len(cards) == len(answer.citations)
     assert all(render.esc(AZ_TITLE) in card and render.esc(AFP_TITLE) not in card for card in cards)
-    assert f"Filtered: only {AZ_TITLE}" in reply
+    assert f"Filtered: only {render.esc(short[1:-1])}" in reply
     # the earlier answer keeps what it was given
     assert {c.source.title for c in app.session_state["turns"][0].answer.citations} == {AFP_TITLE, AZ_TITLE}
 
