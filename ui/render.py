@@ -93,7 +93,7 @@ def citation_tip(c: Citation) -> str:
     """The quote and its source, shown while the citation number is hovered or focused."""
     where = " · ".join(esc(p) for p in (source_name(c.source), date_label(c.source.published)) if p)
     title = f" · “{esc(c.source.title)}”" if c.source.outlet else ""
-    return (f'<span class="na-tip" role="tooltip"><span class="na-tip-quote">“{esc(c.sentence)}”</span>'
+    return (f'<span class="na-tip" role="tooltip"><span class="na-tip-quote">{esc(c.sentence)}</span>'
             f'<span class="na-tip-src">{where}{title}</span></span>')
 
 

@@ -325,3 +325,34 @@ def test_api_docs_render_their_operations_offline(hostile_api: LiveServer, page)
         page.get_by_text("Request body").first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / f"api-docs-{width}.png"), full_page=True)
     assert outside == []
+
+
+def test_citation_number_shows_its_quote_and_source_on_hover_and_focus(app_url: str, page) -> None:
+    page.goto(app_url)
+    ask(page, "How many Azerbaijani soldiers were wounded?")
+    page.locator(".na-lead .na-ref").first.wait_for(timeout=90_000)
+    settle(page)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1200})
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(300)
+        ref = page.locator(".na-lead .na-ref").first
+        tip = ref.locator(".na-tip")
+        assert not tip.is_visible()
+        number = ref.evaluate("el => el.firstChild.textContent.trim()")
+        card = page.locator(f"[id$='-{number}'].na-card").first
+        quote = card.locator("mark").inner_text().strip()
+        ref.hover()
+        tip.wait_for(state="visible", timeout=5_000)
+        assert quote in tip.inner_text()
+        assert card.locator(".na-outlet").inner_text().strip() in tip.locator(".na-tip-src").inner_text()
+        box = tip.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+        page.screenshot(path=str(ARTIFACTS / f"citation-tip-hover-{width}.png"))
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(200)
+        assert not tip.is_visible()
+        ref.focus()  # a keyboard user reaches the number with Tab
+        tip.wait_for(state="visible", timeout=5_000)
+        assert quote in tip.inner_text()
+        ref.blur()
