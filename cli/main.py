@@ -15,8 +15,12 @@ from pathlib import Path
 
 from assistant import Assistant, AssistantError
 from cli.render import answer_text, dispute_block, source_row
+from index import library
 
 log = logging.getLogger("assistant")
+
+# Commands that read an index: `--index` must name one (a typo must not look like an empty answer).
+READERS = {"ask", "sources", "disputes", "brief", "serve"}
 
 # Subcommands that live with their own concern: module with add_arguments(parser), run(args).
 PLUGINS = {
@@ -89,9 +93,47 @@ def requested_command(argv: list[str] | None) -> str | None:
     return known.command
 
 
+def check_index_arg(command: str, index: Path | None) -> None:
+    """`--index` must be a folder; for the commands that read an index, one that holds an index."""
+    if index is None:
+        return
+    if index.exists() and not index.is_dir():
+        raise AssistantError(f"--index {index} is a file, not an index folder")
+    if command in READERS and library.current_version(index) is None:
+        if not index.exists():
+            raise AssistantError(f"--index {index}: no such folder (make an index there with "
+                                 f"`assistant --index {index} ingest PATH`)")
+        raise AssistantError(f"--index {index}: no index in this folder (make one with "
+                             f"`assistant --index {index} ingest PATH`)")
+
+
+def check_text_args(args: argparse.Namespace) -> None:
+    """Arguments that are not valid UTF-8 (the shell passed bytes Python could not decode)."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
+                what = "the question" if name == "question" else f"--{name.replace('_', '-')}"
+                raise AssistantError(f"{what} is not valid UTF-8 text")
+
+
+def check_question(question: str) -> None:
+    if question.strip() and not any(ch.isalnum() for ch in question):
+        raise AssistantError("the question has no words (only punctuation or symbols): "
+                             "type a question about the articles")
+
+
 def run_ingest(args: argparse.Namespace) -> int:
+    sources = list(args.sources)
+    if args.rebuild and not sources:
+        from assistant.api import DEFAULT_INDEX
+
+        folder = args.index or DEFAULT_INDEX
+        sources = [s for s in library.recorded_sources(folder) if "://" in s or Path(s).exists()]
+        if not sources:
+            raise AssistantError(f"nothing recorded to rebuild {folder} from: give the files, folders or URLs")
+        print(f"rebuilding {folder} from its {len(sources)} recorded sources", file=sys.stderr)
     assistant = Assistant.open(args.index, refresh=False) if not args.rebuild else _fresh(args.index)
-    report = assistant.ingest(args.sources, progress=not args.no_progress, rebuild=args.rebuild,
+    report = assistant.ingest(sources, progress=not args.no_progress, rebuild=args.rebuild,
                               remove=args.remove)
     print(f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
           f"unchanged {report.unchanged}; {report.sentences_embedded} sentences embedded "
@@ -113,6 +155,7 @@ def as_json(data: object) -> str:
 
 
 def run_ask(args: argparse.Namespace) -> int:
+    check_question(args.question)
     assistant = Assistant.open(args.index)
     answer = assistant.ask(args.question, k=args.k, sources=args.source or None, since=args.since,
                            until=args.until, retriever=args.retriever)
@@ -149,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        check_text_args(args)
+        check_index_arg(args.command, args.index)
         return args.run(args)
     except AssistantError as exc:
         print(f"assistant: {exc}", file=sys.stderr)

@@ -7,12 +7,27 @@ Layout of an index folder:
 
 An update builds a whole new version beside the current one and only then points
 `current` at it, so a crash or a kill at any moment leaves the previous version whole.
+
+Readers and writers in other processes:
+
+- Every open `Index` holds a shared lock on its version's `.readers` file. A version that
+  is no longer current is deleted only once no reader holds it (by the writer that
+  superseded it, by the last reader to close it, or by the next open or ingest).
+- A version folder left half-built by a killed writer is removed on the next open or
+  ingest, under the writer lock (`.lock`), so a version a live writer is building is
+  never touched. Such a leftover means a process stopped uncleanly, so that open also
+  runs SQLite's `quick_check` on the current version.
+- Opening verifies the version cheaply (manifest, every part loads, sentence counts in
+  SQLite, FAISS and BM25 agree) and refuses a damaged one with one line naming the part
+  and the command that rebuilds it from its recorded sources (also kept in
+  `INDEX/sources.json`, outside any version, so a damaged version does not lose them).
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -54,6 +69,23 @@ class IndexMismatch(IndexUnusable):
     pass
 
 
+class IndexDamaged(IndexUnusable):
+    """A part of the current version is missing, cut short or unreadable."""
+
+    def __init__(self, folder: Path, part: str, problem: str) -> None:
+        self.part = part
+        super().__init__(f"index at {folder} is damaged ({part}: {problem}); rebuild it from its recorded "
+                         f"sources with `{rebuild_command(folder)}`")
+
+
+def rebuild_command(folder: Path) -> str:
+    return f"assistant --index {folder} ingest --rebuild"
+
+
+READERS_FILE = ".readers"
+SOURCES_FILE = "sources.json"
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)  # article titles
@@ -70,8 +102,8 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed)
 
 
-# Called with the new version's database, the ids of articles added or changed, and the
-# ids removed, before the version becomes current: the place for claims and disputes.
+# Called with the new version's database, the ids of articles added or changed, the ids
+# removed and its vector store, before the version becomes current: the place for disputes.
 Enricher = Callable[[SentenceDB, list[str], list[str]], None]
 # Called with (sentences embedded so far, sentences to embed) as embedding goes on.
 Progress = Callable[[int, int], None]
@@ -89,36 +121,238 @@ def make_sentences(article: Article) -> list[Sentence]:
 
 
 class Index:
-    """A read-only view of the current version of an index folder."""
+    """A read-only view of one version of an index folder (the current one when opened)."""
 
-    def __init__(self, folder: Path, version: Path, manifest: Manifest) -> None:
+    def __init__(self, folder: Path, version: Path, manifest: Manifest, *, deep: bool = False,
+                 lease: _Lease | None = None) -> None:
         self.folder, self.version, self.manifest = folder, version, manifest
-        self.db = SentenceDB(version / SentenceDB.FILENAME, readonly=True)
-        self.vectors = FaissStore.load(version)
-        self.lexical = LexicalIndex.load(version)
+        self.db: SentenceDB | None = None
+        self._lease = lease or _Lease(version)
+        try:
+            self.db = _part("SQLite database", SentenceDB.FILENAME, version,
+                            lambda: SentenceDB(version / SentenceDB.FILENAME, readonly=True))
+            self.vectors = _part("vectors", FaissStore.FILENAME, version, lambda: FaissStore.load(version))
+            self.lexical = _part("BM25 index", LexicalIndex.FOLDER, version, lambda: LexicalIndex.load(version))
+            self._verify(deep)
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def open(cls, folder: Path, encoder: Encoder | None = None) -> Index:
-        """Open the current version; refuse one made by another model or schema."""
-        version = current_version(folder)
-        if version is None:
-            raise IndexMissing(f"no index at {folder}: run `assistant ingest` first")
+        """Open the current version; refuse one made by another model or schema, or damaged.
+        Half-built versions left by a killed writer are removed first."""
+        unclean = bool(clean_stale(folder))
+        version, lease = _leased_current(folder)
         try:
-            manifest = Manifest.load(version)
-        except (OSError, ValueError) as exc:
-            raise IndexMismatch(f"index at {folder} is damaged ({exc}); "
-                                "rebuild it with `assistant ingest --rebuild`") from None
-        check_compatible(manifest, folder, encoder)
-        return cls(folder, version, manifest)
+            if not version.is_dir():
+                raise IndexDamaged(folder, "current version", f"{folder / CURRENT} points at {version.name}, "
+                                                              "which is missing")
+            try:
+                manifest = Manifest.load(version)
+            except FileNotFoundError:
+                raise IndexDamaged(folder, "manifest", f"{version.name}/manifest.json is missing") from None
+            except PermissionError:
+                raise IndexDamaged(folder, "manifest", "cannot read manifest.json (permission denied)") from None
+            except (OSError, ValueError, TypeError) as exc:
+                raise IndexDamaged(folder, "manifest", f"manifest.json cannot be read ({exc})") from None
+            check_compatible(manifest, folder, encoder)
+        except BaseException:
+            lease.release()
+            raise
+        return cls(folder, version, manifest, deep=unclean, lease=lease)
+
+    def _verify(self, deep: bool) -> None:
+        """Counts agree across the parts (cheap); SQLite's quick_check too when `deep`."""
+        try:
+            rows = self.db.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+            articles = self.db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            if deep:
+                check = self.db.conn.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise IndexDamaged(self.folder, "SQLite database", f"quick_check says {check[:120]}")
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(self.folder, "SQLite database", _sqlite_problem(exc)) from None
+        lexical = int((self.lexical.ids >= 0).sum())
+        expected = self.manifest.sentences
+        counts = {"SQLite": rows, "vectors": len(self.vectors), "BM25": lexical}
+        if articles != self.manifest.articles or any(n != expected for n in counts.values()):
+            found = ", ".join(f"{k} {v}" for k, v in counts.items())
+            raise IndexDamaged(self.folder, "counts", f"the manifest says {self.manifest.articles} articles and "
+                                                      f"{expected} sentences, found {articles} articles; {found}")
 
     def close(self) -> None:
-        self.db.close()
+        """Let go of the version; delete it if it is no longer current and nobody else reads it."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self._lease.release():
+            _remove_if_superseded(self.folder, self.version)
 
     def stale_files(self) -> list[str]:
         """Local files changed, deleted or added (in an ingested folder) since the index was built."""
         changed = [p for p, stamp in self.manifest.files.items() if file_stamp(p) != stamp]
         known = set(self.manifest.files)
         return changed + [p for p in _folder_files(self.manifest.sources) if p not in known]
+
+
+def _leased_current(folder: Path, tries: int = 20) -> tuple[Path, _Lease]:
+    """The current version with a reader's lease on it. A writer may delete a superseded
+    version between our reading `current` and taking the lease: then read `current` again."""
+    for _ in range(tries):
+        name = current_name(folder)
+        version = current_version(folder)
+        if version is None:
+            raise IndexMissing(f"no index at {folder}: run `assistant --index {folder} ingest PATH` first")
+        lease = _Lease(version)
+        if lease.fd is not None and (version / "manifest.json").exists() or current_name(folder) == name:
+            return version, lease
+        lease.release()
+    return version, lease
+
+
+def _part(name: str, filename: str, version: Path, load: Callable[[], object]):
+    """Load one part of a version; any failure is IndexDamaged naming the part."""
+    folder = version.parent
+    path = version / filename
+    if not path.exists():
+        raise IndexDamaged(folder, name, f"{filename} is missing")
+    inside = [path, *path.iterdir()] if path.is_dir() and os.access(path, os.R_OK | os.X_OK) else [path]
+    if not all(os.access(p, os.R_OK) for p in inside):
+        raise IndexDamaged(folder, name, f"cannot read {filename} (permission denied)")
+    try:
+        return load()
+    except IndexUnusable:
+        raise
+    except PermissionError:
+        raise IndexDamaged(folder, name, f"cannot read {filename} (permission denied)") from None
+    except FileNotFoundError:
+        raise IndexDamaged(folder, name, f"{filename} is missing") from None
+    except sqlite3.DatabaseError as exc:
+        raise IndexDamaged(folder, name, _sqlite_problem(exc)) from None
+    except (Exception, MemoryError) as exc:  # noqa: BLE001 - FAISS and bm25s raise whatever their readers meet
+        log.debug("loading %s failed", filename, exc_info=exc)
+        raise IndexDamaged(folder, name, f"{filename} is cut short or corrupt ({type(exc).__name__})") from None
+
+
+def _sqlite_problem(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "unable to open" in text:
+        return "cannot open index.sqlite (missing or permission denied)"
+    return f"index.sqlite is cut short or corrupt ({text})"
+
+
+class _Lease:
+    """A shared flock on a version's `.readers` file while an Index reads that version.
+    Held through a file object, so a reader dropped without close() lets go when collected."""
+
+    def __init__(self, version: Path) -> None:
+        self.handle = None
+        path = version / READERS_FILE
+        for mode in ("ab", "rb"):  # create it for a version from before leases existed, where allowed
+            try:
+                self.handle = open(path, mode)  # noqa: SIM115 - held until release()
+                break
+            except OSError:
+                continue
+        if self.handle is not None:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_SH)
+            except OSError:
+                self.handle.close()
+                self.handle = None
+
+    @property
+    def fd(self) -> int | None:
+        return self.handle.fileno() if self.handle is not None else None
+
+    def release(self) -> bool:
+        """True the first time (the lease was held)."""
+        if self.handle is None:
+            return False
+        self.handle.close()  # closing the file releases the lock
+        self.handle = None
+        return True
+
+
+def _try_remove(version: Path) -> bool:
+    """Delete a version folder unless a reader holds it (its `.readers` lock is shared-held)."""
+    fd = None
+    try:
+        fd = os.open(version / READERS_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        pass  # a version half-built by a killed writer, or from before leases existed
+    except OSError:
+        return False
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # a live reader holds it
+        shutil.rmtree(version, ignore_errors=True)
+        return not version.exists()
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _remove_if_superseded(folder: Path, version: Path) -> None:
+    try:
+        current = current_version(folder)
+        if current is not None and current.name != version.name and version.is_dir():
+            if _try_remove(version):
+                log.info("removed superseded index version %s", version.name)
+    except OSError:
+        pass
+
+
+def clean_stale(folder: Path, *, locked: bool = False) -> list[str]:
+    """Remove version folders that are not current and that no reader holds, when no writer
+    is running (or, with `locked`, when the caller is the writer). Returns the names of the
+    removed ones that were half-built (no manifest): signs of a process stopped uncleanly."""
+    if not folder.is_dir():
+        return []
+    handle = None
+    if not locked:
+        try:
+            handle = open(folder / ".lock", "a")  # noqa: SIM115 - released below
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            if handle is not None:
+                handle.close()
+            return []  # a writer is at work (or the folder is read-only): leave everything be
+    try:
+        current = current_version(folder)
+        half_built = []
+        for path in sorted(folder.glob("v-*")):
+            if not path.is_dir() or (current is not None and path.name == current.name):
+                continue
+            complete = (path / "manifest.json").exists()
+            if _try_remove(path):
+                log.info("removed %s index version %s", "superseded" if complete else "half-built", path.name)
+                if not complete:
+                    half_built.append(path.name)
+        return half_built
+    finally:
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+
+def recorded_sources(folder: Path) -> list[str]:
+    """The sources an index was built from: its manifest's list, else the copy kept in
+    INDEX/sources.json (which survives a damaged version). [] when neither can be read."""
+    version = current_version(folder)
+    for read in (lambda: Manifest.load(version).sources if version else None,
+                 lambda: json.loads((folder / SOURCES_FILE).read_text(encoding="utf-8"))):
+        try:
+            sources = read()
+        except (OSError, ValueError, TypeError):
+            continue
+        if isinstance(sources, list) and all(isinstance(x, str) for x in sources):
+            return sources
+    return []
 
 
 def check_compatible(manifest: Manifest, folder: Path, encoder: Encoder | None) -> None:
@@ -132,11 +366,23 @@ def check_compatible(manifest: Manifest, folder: Path, encoder: Encoder | None) 
 
 
 def current_version(folder: Path) -> Path | None:
+    """The version `current` points at (which may be damaged: `Index.open` checks it);
+    None when there is no `current` at all."""
     link = folder / CURRENT
     if not link.is_symlink() and not link.is_dir():
         return None
-    target = link.resolve()
-    return target if (target / "manifest.json").exists() else None
+    try:
+        return link.resolve()
+    except OSError:
+        return None
+
+
+def current_name(folder: Path) -> str | None:
+    """The name of the current version, read with one readlink: a cheap check per request."""
+    try:
+        return os.readlink(folder / CURRENT)
+    except OSError:
+        return None
 
 
 @contextmanager
@@ -159,19 +405,23 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
     current version. Only new or changed articles are embedded."""
     started = time.perf_counter()
     with _locked(folder):
+        clean_stale(folder, locked=True)
         old = None if rebuild else current_version(folder)
         if old is not None:
-            check_compatible(Manifest.load(old), folder, encoder)
+            # Refuse to build on a damaged version; a rebuild starts from nothing instead.
+            Index.open(folder, encoder).close()
         new = folder / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         new.mkdir()
         try:
             report = _build(old, new, list(articles), encoder, set(remove), list(sync_roots),
                             list(sources), enrich, progress, on_progress)
+            (new / READERS_FILE).touch()
+            _save_sources(folder, Manifest.load(new).sources)
             _swap(folder, new)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
-        _remove_old_versions(folder, keep=new)
+        clean_stale(folder, locked=True)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -294,10 +544,11 @@ def _swap(folder: Path, new: Path) -> None:
     _fsync_dir(folder)
 
 
-def _remove_old_versions(folder: Path, keep: Path) -> None:
-    for path in folder.glob("v-*"):
-        if path.is_dir() and path.name != keep.name:
-            shutil.rmtree(path, ignore_errors=True)
+def _save_sources(folder: Path, sources: list[str]) -> None:
+    path = folder / SOURCES_FILE
+    tmp = folder / f".{SOURCES_FILE}-{os.getpid()}"
+    tmp.write_text(json.dumps(sources, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -32,6 +32,22 @@ def ask(api, question: str, **body) -> dict:
     return response.json()
 
 
+def ingest(api, **kwargs) -> dict:
+    """POST /ingest, then follow its job to the end: the job's report."""
+    response = api.client.post("/ingest", **kwargs)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert response.headers["location"] == f"/jobs/{job['id']}" and job["status"] in ("queued", "running")
+    deadline = time.monotonic() + 300
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = api.client.get(f"/jobs/{job['id']}").json()
+    assert job["status"] == "done", job
+    assert job["progress"]["done"] == job["progress"]["total"]
+    return job["report"]
+
+
 def assert_problem(response: httpx.Response, status: int, fragment: str) -> None:
     """A 4xx with a one-line detail saying what is wrong, and no traceback."""
     assert response.status_code == status, response.text
@@ -119,14 +135,12 @@ def test_card_is_escaped_html(api):
 
 
 def test_ingest_json_then_ask_it(api):
-    response = api.client.post("/ingest", json={"articles": [FLOOD]})
-    assert response.status_code == 200, response.text
-    report = response.json()
+    report = ingest(api, json={"articles": [FLOOD]})
     assert report["added"] == ["Floods in Springfield"] and report["articles"] == 3
     answer = ask(api, "How many residents of Springfield were evacuated?")
     assert answer["supported"] and answer["citations"][0]["source"]["outlet"] == "Springfield Courier"
     assert answer["citations"][0]["source"]["location"].startswith("api://article/")
-    again = api.client.post("/ingest", json={"articles": [FLOOD]}).json()
+    again = ingest(api, json={"articles": [FLOOD]})
     assert again["added"] == [] and again["unchanged"] == 1 and again["articles"] == 3
     assert "Springfield Courier" in {s["outlet"] for s in api.client.get("/sources").json()}
 
@@ -136,12 +150,11 @@ def test_ingest_upload_files(api):
           "The council closed the old bridge in Shelbyville after engineers found 3 cracked girders.\n")
     jsonl = json.dumps({"title": "Ferry resumes", "text": "The Ogdenville ferry resumed service with 2 boats on "
                         "Tuesday after the storm.", "outlet": "Ogdenville Post"}) + "\n"
-    response = api.client.post("/ingest", files=[("files", ("bridge.md", md.encode(), "text/markdown")),
-                                                 ("files", ("ferry.jsonl", jsonl.encode(), "application/jsonl"))],
-                               data={"articles": json.dumps([{**FLOOD, "title": "Floods again",
-                                                              "text": FLOOD["text"] + " Schools stayed shut."}])})
-    assert response.status_code == 200, response.text
-    assert sorted(response.json()["added"]) == ["Bridge closed in Shelbyville", "Ferry resumes", "Floods again"]
+    report = ingest(api, files=[("files", ("bridge.md", md.encode(), "text/markdown")),
+                                ("files", ("ferry.jsonl", jsonl.encode(), "application/jsonl"))],
+                    data={"articles": json.dumps([{**FLOOD, "title": "Floods again",
+                                                   "text": FLOOD["text"] + " Schools stayed shut."}])})
+    assert sorted(report["added"]) == ["Bridge closed in Shelbyville", "Ferry resumes", "Floods again"]
     answer = ask(api, "How many girders were cracked in the Shelbyville bridge?")
     assert answer["supported"] and answer["citations"][0]["source"]["title"] == "Bridge closed in Shelbyville"
 
@@ -151,7 +164,7 @@ def test_hostile_article_is_inert_in_the_card(api):
                "text": "Union leaders said <script>alert('x')</script> 300 dockers in Capital City walked out "
                        "on Friday <b onclick=alert(2)>today</b>.",
                "outlet": "<i>Wire</i> & co", "url": "https://example.org/strike?a=1&b=<x>"}
-    assert api.client.post("/ingest", json={"articles": [hostile]}).status_code == 200
+    assert ingest(api, json={"articles": [hostile]})["added"]
     answer = ask(api, "How many dockers in Capital City walked out?")
     assert answer["supported"] and "<script>" in answer["citations"][0]["sentence"]
     html = api.client.get(f"/answers/{answer['id']}/card").text
@@ -165,14 +178,20 @@ def test_hostile_article_is_inert_in_the_card(api):
 @pytest.mark.parametrize(("method", "path", "kwargs", "status", "fragment"), [
     ("post", "/ask", {"json": {}}, 422, "question: Field required"),
     ("post", "/ask", {"json": {"question": ""}}, 422, "question: String should have at least 1 character"),
-    ("post", "/ask", {"json": {"question": "   "}}, 400, "the question is empty"),
+    ("post", "/ask", {"json": {"question": "   "}}, 422, "question: Value error, has no words"),
+    ("post", "/ask", {"json": {"question": "?!?!...;;"}}, 422, "question: Value error, has no words"),
     ("post", "/ask", {"json": {"question": "x" * 1001}}, 422, "at most 1000 characters"),
     ("post", "/ask", {"json": {"question": "Who?", "k": 0}}, 422, "k: Input should be greater than or equal to 1"),
     ("post", "/ask", {"json": {"question": "Who?", "colour": 1}}, 422, "colour: Extra inputs are not permitted"),
     ("post", "/ask", {"json": {"question": "Who?\u0000"}}, 422, "NUL"),
     ("post", "/ask", {"content": b"{nope", "headers": {"content-type": "application/json"}}, 422,
      "the body is not valid JSON"),
-    ("post", "/ask", {"json": {"question": "Who?", "filters": {"since": "yesterday-ish"}}}, 400, "is not a date"),
+    ("post", "/ask", {"json": {"question": "Who?", "filters": {"since": "yesterday-ish"}}}, 422,
+     "filters.since: Value error, must be an ISO 8601 date"),
+    ("post", "/ask", {"json": {"question": "Who?", "filters": {"since": "November 16, 2021"}}}, 422,
+     "filters.since"),
+    ("post", "/ask", {"content": b'{"question": "Who \xff?"}', "headers": {"content-type": "application/json"}},
+     422, "the body is not valid JSON"),
     ("post", "/ask", {"json": {"question": "Who?", "filters": {"sources": ["Nobody Weekly"]}}}, 400,
      "no indexed source is called 'Nobody Weekly'"),
     ("post", "/ask", {"json": {"question": "Who?", "conversation_id": "abc"}}, 404, "unknown conversation_id 'abc'"),
@@ -184,7 +203,14 @@ def test_hostile_article_is_inert_in_the_card(api):
     ("post", "/ingest", {"json": {"articles": [{"title": "t", "text": "x", "url": "javascript:alert(1)"}]}}, 422,
      "articles.0.url"),
     ("post", "/ingest", {"json": {"articles": [{"title": "t", "text": "x", "published": "not a date"}]}}, 422,
-     "articles[0]: field 'published' is"),
+     "articles.0.published"),
+    ("post", "/ingest", {"files": [("files", ("a.md", b"---\ntitle: T\npublished: 2021-13-45\n---\nText.\n",
+                                               "text/markdown"))]}, 422, "a.md: field 'published' is not a date"),
+    ("post", "/ingest", {"files": [("files", ("scan.png", b"\x89PNG", "image/png"))]}, 415,
+     "unsupported file type '.png'"),
+    ("post", "/ingest", {"content": b"", "headers": {"content-type": "multipart/form-data; boundary=x"}}, 422,
+     "nothing to ingest"),
+    ("get", "/jobs/nosuchjob", {}, 404, "no ingest job 'nosuchjob'"),
     ("post", "/ingest", {"json": {"articles": [{"title": "t", "text": "... --- ..."}]}}, 422,
      "articles[0]: the text has no words to index"),
     ("post", "/ingest", {"content": b"title,text", "headers": {"content-type": "text/csv"}}, 415,
@@ -204,14 +230,25 @@ def test_bad_requests_get_a_clear_4xx(api, method, path, kwargs, status, fragmen
     assert_problem(getattr(api.client, method)(path, **kwargs), status, fragment)
 
 
-def test_streamed_body_over_the_limit_is_refused(api):
-    def chunks():
+@pytest.mark.parametrize("path", ["/ask", "/ingest"])
+def test_streamed_body_over_the_limit_is_refused(api, path):
+    def chunks():  # no Content-Length: sent chunked
         for _ in range(40):
             yield b"x" * (128 * 1024)
 
-    response = api.client.post("/ingest", content=chunks(), headers={"content-type": "application/json"})
+    response = api.client.post(path, content=chunks(), headers={"content-type": "application/json"})
     assert_problem(response, 413, "request body too large")
     assert api.client.get("/health").status_code == 200
+
+
+def test_streamed_body_under_the_limit_is_read(api):
+    def chunks():
+        yield b'{"question": '
+        yield json.dumps(WOUNDED).encode()
+        yield b"}"
+
+    response = api.client.post("/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 200 and response.json()["supported"], response.text
 
 
 def _free_port() -> int:

@@ -1,10 +1,12 @@
-"""Property test: requests generated from the OpenAPI schema never make the server answer 500.
+"""Property test: the server does what its OpenAPI schema says, for generated requests.
 
 Schemathesis reads /openapi.json from the live server (its own index, built for this
 module) and Hypothesis sends a bounded number of generated requests per operation,
 both valid ones and ones that break the schema, as JSON and as multipart uploads.
-(Schemathesis' own pytest loader does not run under pytest 9, so the strategies are
-drawn here with Hypothesis directly.)
+Every response goes through schemathesis' checks: no 5xx, and the conformance checks
+(status code, content type, headers and body as the schema declares them), and a request
+that breaks the schema is refused. (Schemathesis' own pytest loader does not run under
+pytest 9, so the strategies are drawn here with Hypothesis directly.)
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, checks
 
 from tests.server.conftest import LiveServer
 
 EXAMPLES = 40
 OPERATIONS = [("GET", "/health"), ("POST", "/ask"), ("GET", "/sources"), ("GET", "/disputes"),
-              ("POST", "/ingest"), ("GET", "/answers/{answer_id}/card")]
+              ("POST", "/ingest"), ("GET", "/answers/{answer_id}/card"), ("GET", "/jobs/{job_id}")]
+CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+          checks.response_headers_conformance, checks.response_schema_conformance, checks.negative_data_rejection]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,7 @@ def test_no_request_makes_a_server_error(api: LiveServer, api_schema, method: st
         response = case.call(base_url=api.url, timeout=120)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
         assert response.status_code < 500, f"{method} {path}: {response.status_code} {response.text[:500]}"
+        case.validate_response(response, checks=CHECKS)
         assert "Traceback" not in response.text
         if response.status_code >= 400:
             assert response.json().get("detail"), response.text[:500]
