@@ -23,12 +23,12 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/, not the pro
 
 import streamlit as st  # noqa: E402
 
-from assistant import Assistant, AssistantError, IngestReport, SourceInfo  # noqa: E402
+from assistant import Assistant, AssistantError, Citation, IngestReport, SourceInfo  # noqa: E402
 from briefing import MEDIA_TYPES, render_briefing  # noqa: E402
 from briefing.display import shorten  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
 from ui import render as r  # noqa: E402
-from ui.views import Turn, show_disagreements, show_turn  # noqa: E402
+from ui.views import READING, Turn, show_disagreements, show_turn  # noqa: E402
 
 INDEX_ENV = "ASSISTANT_INDEX"
 UPLOAD_TYPES = ["txt", "md", "html", "jsonl", "pdf", "docx"]
@@ -329,6 +329,31 @@ def show_conversation_tools(engine: Assistant, turns: list[Turn]) -> None:
         st.rerun()
 
 
+# the reader -------------------------------------------------------------------------
+def find_article(engine: Assistant, article_id: str):
+    """The stored article with this id, or None.
+
+    The engine has no public accessor for a whole article yet: `Assistant.article(id)` is
+    used once it exists; until then the engine's own table of articles is read."""
+    getter = getattr(engine, "article", None)
+    if callable(getter):
+        return getter(article_id)
+    return getattr(engine, "_articles", {}).get(article_id)
+
+
+@st.dialog("Source article", width="large")
+def read_article(engine: Assistant, citation: Citation) -> None:
+    """The whole article a citation comes from, its sentence highlighted and scrolled to."""
+    article = find_article(engine, citation.source.article_id)
+    if article is None:
+        st.warning("This article is no longer in the index.")
+        return
+    span = r.cited_span(article.text, citation.sentence, citation.source.start, citation.source.end)
+    st.html(r.reader_html(article.title, article.outlet, article.author, article.published, article.url,
+                          article.location, article.text, span))
+    st.html(r.SCROLL_TO_CITED, unsafe_allow_javascript=True)  # our script only: no article text in it
+
+
 # the page ----------------------------------------------------------------------
 def main() -> None:
     st.set_page_config(page_title="Ask the news, with sources", page_icon="⚖", layout="wide",
@@ -365,6 +390,8 @@ def main() -> None:
     if disputes_tab.open:
         with disputes_tab:
             show_disagreements(engine.disputes(), engine.agreements())
+    if (citation := state.pop(READING, None)) is not None:
+        read_article(engine, citation)
 
 
 main()

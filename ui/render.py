@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 KIND_LABELS = {
     "numeric": "Figures differ",
+    "entity": "Names differ",
+    "date": "Dates differ",
+    "verdict": "Supported vs refuted",
     "blame": "Who is to blame",
     "framing": "Told differently",
     "update": "Figure updated",
@@ -218,6 +221,61 @@ def source_row(title: str, outlet: str | None, published: str | None, sentences:
             f'<div class="na-src-title">{esc(title)}</div><div class="na-src-meta">{meta}</div></div>')
 
 
+def cited_span(text: str, sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where `sentence` stands in `text`: at its offsets when they still hold it, else where it
+    first occurs (the article was re-read since); None when it is not there at all."""
+    if 0 <= start < end <= len(text) and text[start:end] == sentence:
+        return start, end
+    found = text.find(sentence) if sentence else -1
+    return (found, found + len(sentence)) if found >= 0 else None
+
+
+def _paragraphs_html(text: str) -> str:
+    """Escaped text whose blank-line-separated paragraphs become <p> elements."""
+    return "".join(f"<p>{esc(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def reader_html(title: str, outlet: str | None, author: str | None, published: str | None, url: str | None,
+                location: str, text: str, span: tuple[int, int] | None) -> str:
+    """A whole article for reading: title, outlet, author, date, a link to the original (http(s)
+    only), and the text with the cited sentence highlighted as `#na-cited`."""
+    meta = [f'<span class="na-outlet">{esc(outlet)}</span>' if outlet
+            else '<span class="na-muted">outlet not named</span>']
+    if author:
+        meta.append(f"by {esc(author)}")
+    meta.append(esc(date_label(published)) if published else '<span class="na-muted">undated</span>')
+    link = safe_url(url) or safe_url(location)
+    where = (f'<a class="na-link" href="{esc(link)}" target="_blank" rel="noopener noreferrer">Original article ↗</a>'
+             if link else f'<code class="na-path">{esc(location_label(location))}</code>')
+    if span is None:
+        body = (f'<div class="na-note">The cited sentence is no longer in this article as stored.</div>'
+                f"{_paragraphs_html(text)}")
+    else:
+        start, end = span
+        head, tail = text[:start].rsplit("\n\n", 1) if "\n\n" in text[:start] else ("", text[:start])
+        rest, after = text[end:].split("\n\n", 1) if "\n\n" in text[end:] else (text[end:], "")
+        cited = (f"<p>{esc(tail)}<mark id=\"na-cited\">{esc(text[start:end])}</mark>{esc(rest)}</p>"
+                 .replace("\n", "<br>"))
+        body = _paragraphs_html(head) + cited + _paragraphs_html(after)
+    return (f'<article class="na-reader"><h2 class="na-reader-title">{esc(title)}</h2>'
+            f'<div class="na-reader-meta">{" · ".join(meta)} · {where}</div>'
+            f'<div class="na-reader-text">{body}</div></article>')
+
+
+# Scrolls the dialog to the highlighted sentence once it is on the page (it holds no article text).
+SCROLL_TO_CITED = """<script>
+(() => {
+  let tries = 0;
+  const go = () => {
+    const el = document.getElementById("na-cited");
+    if (el) { el.scrollIntoView({block: "center"}); return; }
+    if (++tries < 40) setTimeout(go, 50);
+  };
+  go();
+})();
+</script>"""
+
+
 def text_html(text: str, css_class: str = "na-question") -> str:
     """A block of plain text (a question, a message), escaped."""
     return f'<div class="{esc(css_class)}">{esc(text)}</div>'
@@ -272,6 +330,8 @@ CSS = """
 .na-kind-blame { background: #ffedd5; color: #9a3412; border-color: #fdba74; }
 .na-kind-framing { background: #f3e8ff; color: #6b21a8; border-color: #d8b4fe; }
 .na-kind-update { background: #e0f2fe; color: #075985; border-color: #7dd3fc; }
+.na-kind-entity, .na-kind-date { background: #ffedd5; color: #9a3412; border-color: #fdba74; }
+.na-kind-verdict { background: #f3e8ff; color: #6b21a8; border-color: #d8b4fe; }
 .na-about { font-weight: 800; font-size: 1.05rem; color: #0f172a; }
 .na-dispute-summary { color: #334155; font-size: .9rem; margin: .3rem 0 .2rem 0; }
 .na-side { border-radius: .7rem; padding: .7rem .85rem; border: 1px solid; border-top-width: 5px; height: 100%; }
@@ -300,6 +360,12 @@ CSS = """
   color: #4f46e5; }
 .na-src-title { font-size: .86rem; font-weight: 600; color: #0f172a; line-height: 1.3; }
 .na-src-meta { font-size: .74rem; color: #64748b; }
+.na-reader { overflow-wrap: anywhere; word-break: break-word; min-width: 0; }
+.na-reader-title { font-size: 1.35rem; margin: 0 0 .2rem 0; padding: 0; color: #0f172a; }
+.na-reader-meta { font-size: .85rem; color: #64748b; margin-bottom: .8rem; }
+.na-reader-text p { font-size: .98rem; line-height: 1.65; color: #1e293b; margin: 0 0 .8rem 0; }
+.na-reader-text mark { background: #fef08a; color: #0f172a; padding: .05rem .15rem; border-radius: .2rem;
+  scroll-margin: 6rem; }
 .na-hero { padding: .4rem 0 .2rem 0; }
 .na-hero h1 { font-size: 1.7rem; margin: 0; padding: 0; color: #0f172a; }
 .na-hero p { color: #475569; margin: .2rem 0 0 0; font-size: .95rem; }

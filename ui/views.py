@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assistant import Agreement, Answer, Dispute
+from assistant import Agreement, Answer, Citation, Dispute
 from ui import render as r
+
+READING = "reading"  # session key: the citation whose article the reader dialog shows next
 
 
 @dataclass
@@ -20,7 +22,27 @@ class Turn:
     error: str | None = None
 
 
-def show_dispute(d: Dispute) -> None:
+def open_reader(citation: Citation) -> None:
+    """Ask the page to open this citation's article in the reader (on the rerun the click makes)."""
+    st.session_state[READING] = citation
+
+
+def read_button(c: Citation, key: str) -> None:
+    """The button under a quote that opens its article in the page."""
+    st.button("Read the article", key=f"read-{key}-{c.id}", icon=":material/article:", type="tertiary",
+              on_click=open_reader, args=(c,), help=f"{r.source_name(c.source)}: the whole article, "
+                                                    "with this sentence highlighted")
+
+
+def show_cards(citations: list[Citation], key: str, answer_id: str = "", *, related: bool = False) -> None:
+    """Citation cards, each with its button to read the whole article."""
+    with st.container(gap="small"):
+        for c in citations:
+            st.html(r.citation_card(c, answer_id, related=related))
+            read_button(c, key)
+
+
+def show_dispute(d: Dispute, key: str = "") -> None:
     """A disagreement as columns, one per side, with a 'vs' between them."""
     with st.container(border=True):
         st.html(r.dispute_head(d))
@@ -35,6 +57,8 @@ def show_dispute(d: Dispute) -> None:
                         st.html(r.versus_html())
                 with columns[2 * i]:
                     st.html(r.side_html(side, i))
+                    for c in side.citations[:r.SHOWN_QUOTES]:
+                        read_button(c, f"{key}-{d.id}-{i}")
         if d.reason:
             st.html(r.reason_html(d))
 
@@ -53,7 +77,7 @@ def show_answer(answer: Answer) -> None:
         st.html(r.abstain_html(answer))
         if answer.related:
             with st.expander(f"Related passages ({len(answer.related)}), not an answer"):
-                st.html(r.citations_html(answer.related, related=True))
+                show_cards(answer.related, f"{answer.id}-related", related=True)
         return
     st.html(r.lead_html(answer))
     if answer.agreements:
@@ -61,12 +85,12 @@ def show_answer(answer: Answer) -> None:
     if answer.disputes:
         st.html(f'<div class="na-section">Where the sources disagree ({len(answer.disputes)})</div>')
         for d in answer.disputes:
-            show_dispute(d)
+            show_dispute(d, answer.id)
     st.html(f'<div class="na-section">Quoted sources ({len(answer.citations)})</div>')
-    st.html(r.citations_html(answer.citations, answer.id))
+    show_cards(answer.citations, answer.id, answer.id)
     if answer.related:
         with st.expander(f"Also related ({len(answer.related)}), not part of the answer"):
-            st.html(r.citations_html(answer.related, related=True))
+            show_cards(answer.related, f"{answer.id}-related", related=True)
 
 
 def show_turn(turn: Turn) -> None:
@@ -92,7 +116,7 @@ def show_disagreements(disputes: list[Dispute], agreements: list[Agreement]) -> 
         st.html(f'<div class="na-note">{len(disputes)} disagreements between the indexed articles: '
                 f"{r.esc(counts)}.</div>")
         for d in disputes:
-            show_dispute(d)
+            show_dispute(d, "corpus")
     if agreements:
         st.html(f'<div class="na-section">Where they agree ({len(agreements)})</div>')
         st.html("".join(r.agreement_badge(a) for a in agreements))

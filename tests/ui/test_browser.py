@@ -356,3 +356,61 @@ def test_citation_number_shows_its_quote_and_source_on_hover_and_focus(app_url: 
         tip.wait_for(state="visible", timeout=5_000)
         assert quote in tip.inner_text()
         ref.blur()
+
+
+FERRY = """---
+title: "Island ferry cancelled for a second day"
+outlet: "Coast Courier"
+author: "Ana Lopez"
+published: "2024-03-05"
+url: "https://example.org/news/ferry"
+---
+
+The island ferry did not sail on Tuesday because of the storm, the shipping line said.
+
+Port officials said waves of six metres had been measured outside the harbour overnight.
+
+{history}
+
+The cancellation stranded about two hundred passengers in town for a second night.
+
+Hotels near the harbour offered rooms at half price, the tourism office said.
+"""
+
+
+def test_citation_opens_its_article_with_the_sentence_highlighted(app_url: str, page, tmp_path: Path) -> None:
+    article = tmp_path / "ferry.md"
+    history = "\n\n".join(f"The old harbour wall, section {n}, was rebuilt in {1900 + n} by the town's masons, "
+                            "the museum's records show." for n in range(1, 31))  # the cited sentence is far down
+    article.write_text(FERRY.format(history=history), encoding="utf-8")
+    page.goto(app_url)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(article))
+    page.get_by_text("Added").wait_for(timeout=90_000)
+    ask(page, "How many passengers were stranded by the ferry cancellation?")
+    page.locator(".na-card").first.wait_for(timeout=90_000)
+    settle(page)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        card = page.locator(".na-card").first
+        cited = card.locator("mark").inner_text().strip()
+        assert "two hundred passengers" in cited
+        page.get_by_role("button", name="Read the article").first.click()
+        dialog = page.get_by_role("dialog")
+        reader = dialog.locator(".na-reader")
+        reader.wait_for(timeout=30_000)
+        assert reader.locator(".na-reader-title").inner_text() == "Island ferry cancelled for a second day"
+        meta = reader.locator(".na-reader-meta").inner_text()
+        assert "Coast Courier" in meta and "Ana Lopez" in meta and "5 Mar 2024" in meta
+        assert reader.locator("a", has_text="Original article").get_attribute("href") == \
+            "https://example.org/news/ferry"
+        text = reader.locator(".na-reader-text").inner_text()
+        assert "did not sail on Tuesday" in text and "half price" in text and "section 30" in text  # all of it
+        mark = reader.locator("mark#na-cited")
+        assert mark.inner_text().strip() == cited
+        page.wait_for_timeout(600)
+        box, view = mark.bounding_box(), page.viewport_size
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= view["height"], "not scrolled to"
+        assert overflow(page, ".na-reader") == []
+        page.screenshot(path=str(ARTIFACTS / f"reader-{width}.png"))
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden", timeout=10_000)
