@@ -257,3 +257,36 @@ def evaluate(assistant: Assistant, claims: list[Claim], abstracts: list[Abstract
         "latency_ms_p95": round(percentile(latencies, 95) or 0.0, 2),
         "seconds": round(seconds, 2),
     }
+
+
+@dataclass(frozen=True)
+class Rationale:
+    """A claim and the rationale sentences of one evidence abstract, with their label."""
+
+    claim_id: int
+    doc_id: int
+    claim: str
+    sentences: tuple[str, ...]
+    label: str  # SUPPORT | CONTRADICT
+
+
+def rationales(claims: list[Claim], abstracts: list[Abstract]) -> list[Rationale]:
+    """One (claim, rationale sentences) pair per claim and evidence abstract.
+
+    The sentences of all the abstract's rationale sets are joined, in the abstract's order
+    (its sets share one label in SciFact). A stance is judged on these, not on the abstract.
+    """
+    by_id = {a.doc_id: a for a in abstracts}
+    out = []
+    for claim in claims:
+        for doc_id, sets in claim.evidence.items():
+            if doc_id not in by_id:
+                raise ValueError(f"SciFact: claim {claim.id} cites abstract {doc_id}, which is not loaded")
+            labels = {label for _, label in sets}
+            if len(labels) != 1:
+                log.warning("SciFact claim %d, abstract %d: rationale sets disagree (%s); the first is kept",
+                            claim.id, doc_id, ", ".join(sorted(labels)))
+            indices = sorted({i for sentences, _ in sets for i in sentences})
+            out.append(Rationale(claim.id, doc_id, claim.claim, tuple(by_id[doc_id].sentences[i] for i in indices),
+                                 sets[0][1]))
+    return out
