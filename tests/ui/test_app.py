@@ -231,10 +231,11 @@ def test_captured_question_shows_the_two_figures_side_by_side(app: AppTest) -> N
     rows = dispute_rows(last_reply(app))
     assert rows, "no row of side-by-side columns in the answer"
     positions = [position(side) for side in rows[0]]
-    assert positions[:2] == ["13", "12"], positions
+    assert sorted(positions[:2]) == ["12", "13"], positions  # which side comes first is the engine's call
     quotes = "\n".join(rows[0])
     assert "13 captured" in quotes and "12 Armenian servicemen were captured" in quotes
-    assert AFP_TITLE in quotes and "17 Nov 2021" in quotes  # outlet (here the title) and date on each side
+    # outlet (here the title, shortened at a word) and date on each side
+    assert "7 Azerbaijani soldiers killed in clashes" in quotes and "17 Nov 2021" in quotes
     reply = "\n".join(html_in(last_reply(app)))
     assert "Figures differ" in reply and render.esc(answer.disputes[0].summary) in reply
     assert reply.count('class="na-vs"') >= 1
@@ -248,7 +249,9 @@ def test_unanswerable_question_says_not_in_the_sources(app: AppTest) -> None:
     assert 'class="na-lead"' not in reply and 'class="na-side ' not in reply
     related = last_reply(app).expander
     assert len(related) == 1 and related[0].label.startswith("Related passages")
-    assert html_in(related[0])[0].count('class="na-card na-card-related"') == len(answer.related) > 0
+    cards = sum(h.count('class="na-card na-card-related"') for h in html_in(related[0]))
+    assert cards == len(answer.related) > 0
+    assert [b.label for b in related[0].button] == ["Read the article"] * cards  # each opens its article
 
 
 def test_follow_up_is_read_in_context_of_the_previous_question(app: AppTest) -> None:
@@ -265,7 +268,8 @@ def test_follow_up_is_read_in_context_of_the_previous_question(app: AppTest) -> 
 
 def test_outlet_filter_applies_to_the_next_answer(app: AppTest) -> None:
     unfiltered = ask(app, WOUNDED)
-    assert {c.source.title for c in unfiltered.citations} == {AFP_TITLE, AZ_TITLE}
+    before = {c.source.title for c in unfiltered.citations}
+    assert AFP_TITLE in before  # so that the filter below leaves something out
     app.sidebar.multiselect[0].set_value([AZ_TITLE]).run()
     short = render.title_label(AZ_TITLE)
     assert_shortened_title(short, AZ_TITLE)
@@ -279,7 +283,7 @@ def test_outlet_filter_applies_to_the_next_answer(app: AppTest) -> None:
     assert all(render.esc(AZ_TITLE) in card and render.esc(AFP_TITLE) not in card for card in cards)
     assert f"Filtered: only {render.esc(short[1:-1])}" in reply
     # the earlier answer keeps what it was given
-    assert {c.source.title for c in app.session_state["turns"][0].answer.citations} == {AFP_TITLE, AZ_TITLE}
+    assert {c.source.title for c in app.session_state["turns"][0].answer.citations} == before
 
 
 def test_date_range_applies_to_the_next_answer(app: AppTest) -> None:
@@ -310,7 +314,7 @@ def test_disagreements_tab_lists_every_dispute_in_the_corpus(app: AppTest, modul
         assert any(render.esc(d.about) in h for h in heads), d.about
     rows = dispute_rows(tab)
     assert len(rows) == len(expected)
-    assert ["13", "12"] in [[position(s) for s in row] for row in rows]
+    assert ["12", "13"] in [sorted(position(s) for s in row) for row in rows]
 
 
 def test_upload_adds_an_article_that_answers_the_next_question(private_index: Path,
