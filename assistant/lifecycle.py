@@ -1,7 +1,7 @@
 """The assistant's life beside other processes: following a newer index, taking uploads.
 
 `Lifecycle` is a mixin of `Assistant` (`class Assistant(Lifecycle)`); its methods use only
-`self.folder`, `self.index`, `self._load()` and `self.ingest_articles(...)`. The same
+`self.folder`, `self.index`, `self.encoder`, `self._load()` and `self.ingest_articles(...)`. The same
 operations are module functions too, for callers that hold an assistant object.
 
 - Readers follow writers: `follow_current()` is one `readlink` when nothing changed; when
@@ -43,6 +43,15 @@ def follow_current(assistant: Any) -> bool:
     previous = assistant.index.version.name if assistant.index is not None else None
     log.info("index %s: following the current version (%s -> %s)", assistant.folder, previous,
              library.current_name(assistant.folder))
+    try:
+        # Check the new version opens before letting go of the one being read: a damaged
+        # newer version must not leave this assistant with nothing to answer from.
+        library.Index.open(assistant.folder, assistant.encoder).close()
+    except library.IndexMissing:
+        pass
+    except library.IndexUnusable as exc:
+        log.warning("%s; still answering from %s", exc, previous)
+        return False
     try:
         assistant._load()
     except AssistantError as exc:
