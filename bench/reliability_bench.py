@@ -85,19 +85,19 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def refused(code, stderr: str, *words: str) -> tuple[bool, str]:
+def refused(code, stderr: str, *words: str, lines_expected: int = 1) -> tuple[bool, str]:
     # argparse's own refusals print the usage first: the answer is its last line
     lines = [line for line in stderr.strip().splitlines()
              if not line.startswith(("WARNING", "INFO", "usage:", " "))]
-    ok = code == 2 and "Traceback" not in stderr and len(lines) == 1 and all(w.casefold() in stderr.casefold()
-                                                                               for w in words)
+    ok = code == 2 and "Traceback" not in stderr and len(lines) == lines_expected \
+        and all(w.casefold() in stderr.casefold() for w in words)
     return ok, (lines[-1] if lines else stderr.strip())[:200]
 
 
 def cli_cases(work: Path, seed: Path) -> list[Case]:
     files = work / "files"
     files.mkdir()
-    bad_files: dict[str, tuple[bytes, list[str]]] = {
+    bad_files: dict[str, tuple[bytes, list[str]]] = {  # name -> content, words its refusal must hold
         "binary.txt": (b"\x00\x01\x02PNG\x00\xff" * 50, ["binary"]),
         "empty.txt": (b"", ["empty"]),
         "blank.md": (b"   \n\n  ", ["empty"]),
@@ -111,9 +111,11 @@ def cli_cases(work: Path, seed: Path) -> list[Case]:
         "unclosed.md": (b"---\ntitle: T\nThe ferry left at noon.\n", ["closing"]),
         "listfm.md": (b"---\n- a\n- b\n---\nThe ferry left at noon.\n", ["key: value"]),
         "titleonly.md": (b"---\ntitle: Only a title\n---\n\n* * *\n", ["titleonly.md"]),
-        "bad.jsonl": (b'{"title": "t"}\n{nope\n', ["line 1"]),
+        "bad.jsonl": (b'{"title": "t", "text": "ok"}\n{nope\n', ["line 2"]),
         "bad.html": (b"<html><body><nav>menu</nav></body></html>", ["bad.html"]),
-        "scan.pdf": (b"%PDF-1.4", ["unsupported file type"]),
+        "broken.pdf": (b"%PDF-1.4", ["pdf"]),
+        "broken.docx": (b"PK\x03\x04 not a zip", ["broken.docx"]),
+        "scan.png": (b"\x89PNG", ["unsupported file type"]),
     }
     cases = []
     for name, (data, words) in bad_files.items():
@@ -391,7 +393,10 @@ def ingest_job(url: str, articles: int) -> Callable[[], Callable[[], bool]]:
 
         def poll() -> None:
             while state["running"]:
-                status = httpx.get(f"{url}/jobs/{job['id']}", timeout=60).json()["status"]
+                try:
+                    status = httpx.get(f"{url}/jobs/{job['id']}", timeout=60).json()["status"]
+                except httpx.HTTPError:
+                    status = "gone"  # the server stopped
                 state["running"] = status in ("queued", "running")
                 time.sleep(0.1)
 

@@ -19,14 +19,17 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from corpus.docx import article_from_docx
 from corpus.errors import CorpusError
 from corpus.files import decode_text
 from corpus.html import article_from_html
 from corpus.jsonl import article_from_record
+from corpus.pdf import article_from_pdf
 from corpus.records import Article, article_id_for
 from corpus.text import article_from_text
 
-UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".jsonl")
+UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+_DOCUMENTS = {".pdf": article_from_pdf, ".docx": article_from_docx}  # binary: read from the bytes
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ARTICLES = 500
 
@@ -96,12 +99,16 @@ def check_upload(filename: str | None, size: int) -> str:
 
 
 def read_upload(filename: str | None, data: bytes) -> list[Article]:
-    """The articles in one uploaded .md/.txt/.html/.jsonl file; CorpusError naming the file if refused."""
+    """The articles in one uploaded file (see UPLOAD_SUFFIXES); CorpusError naming the file if refused."""
     name = check_upload(filename, len(data))
     suffix = PurePosixPath(name).suffix.lower()
     key = hashlib.sha256(data).hexdigest()[:16]
     fallback = f"api://upload/{key}/{quote(name)}"
     try:
+        if suffix in _DOCUMENTS:
+            stem = PurePosixPath(name).stem or name
+            article = _DOCUMENTS[suffix](data, name=name, location=f"api://pending/{key}", fallback_title=stem)
+            return [placed(has_words(article, name), fallback)]
         text = decode_text(data, name)
         if suffix == ".jsonl":
             return _jsonl(text, name, fallback)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from corpus import CorpusError, read_sources
 from corpus.upload import MAX_UPLOAD_BYTES, TooLarge, UnsupportedUpload, read_upload, read_uploads
+from tests.corpus.making import make_docx, make_pdf
 
 GOOD = """---
 title: Harbour reopens
@@ -102,3 +103,14 @@ def test_uploads_one_list_of_types_one_limit():
     found, errors = read_uploads([("a.md", GOOD.encode()), ("b.pdf", b"%PDF"), ("c.txt", b"...!!!")])
     assert [a.title for a in found] == ["Harbour reopens"]
     assert [str(e).split(":")[0] for e in errors] == ["b.pdf", "c.txt"]
+
+
+def test_documents_upload_through_the_same_call():
+    pdf = make_pdf([["Harbour reopens", "The harbour in Port Ellis reopened on Monday after the storms, "
+                     "the port authority said."]], meta={"/Title": "Harbour reopens"})
+    docx = make_docx(title="Ferry strike", paragraphs=["Ferry crews in Port Ellis stopped work on Tuesday, "
+                                                       "their union said."])
+    found, errors = read_uploads([("harbour.pdf", pdf), ("ferry.docx", docx), ("broken.pdf", b"%PDF-1.4")])
+    assert sorted(a.title for a in found) == ["Ferry strike", "Harbour reopens"]
+    assert all(a.location.startswith("api://upload/") for a in found)
+    assert [str(e).split(":")[0] for e in errors] == ["broken.pdf"]
