@@ -92,11 +92,12 @@ def _link(source: Source) -> str:
     return f'<code class="na-path" title="{esc(source.location)}">{esc(location_label(source.location))}</code>'
 
 
-def citation_tip(c: Citation) -> str:
+def citation_tip(c: Citation, tip_id: str = "") -> str:
     """The quote and its source, shown while the citation number is hovered or focused."""
     where = " · ".join(esc(p) for p in (source_name(c.source), date_label(c.source.published)) if p)
     title = f" · “{esc(c.source.title)}”" if c.source.outlet else ""
-    return (f'<span class="na-tip" role="tooltip"><span class="na-tip-quote">{esc(c.sentence)}</span>'
+    ident = f' id="{esc(tip_id)}"' if tip_id else ""
+    return (f'<span class="na-tip" role="tooltip"{ident}><span class="na-tip-quote">{esc(c.sentence)}</span>'
             f'<span class="na-tip-src">{where}{title}</span></span>')
 
 
@@ -109,8 +110,9 @@ def lead_html(answer: Answer) -> str:
         n = int(match.group(1))
         if n not in by_number:
             return match.group(0)
-        return (f'<a class="na-ref" href="#cite-{esc(answer.id)}-{n}" aria-label="citation {n}">{n}'
-                f"{citation_tip(by_number[n])}</a>")
+        tip = f"tip-{answer.id}-{n}"
+        return (f'<a class="na-ref" href="#cite-{esc(answer.id)}-{n}" aria-describedby="{esc(tip)}">{n}'
+                f"{citation_tip(by_number[n], tip)}</a>")
 
     return f'<div class="na-lead">{_MARKER.sub(marker, esc(answer.lead))}</div>'
 
