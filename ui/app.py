@@ -9,6 +9,7 @@ answering happens in the engine (`assistant.Assistant`); this file only shows it
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -29,6 +30,8 @@ from briefing.display import shorten  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
 from ui import render as r  # noqa: E402
 from ui.views import READING, Turn, show_disagreements, show_turn  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 INDEX_ENV = "ASSISTANT_INDEX"
 UPLOAD_TYPES = ["txt", "md", "html", "jsonl", "pdf", "docx"]
@@ -61,12 +64,29 @@ def index_dir() -> str | None:
     return os.environ.get(INDEX_ENV) or None
 
 
-@st.cache_resource(show_spinner="Loading the articles and the language model…")
+WARM_UP = "How many people were killed?"
+
+
+@st.cache_resource(show_spinner="Loading the articles…")
 def load_engine(folder: str | None) -> Assistant:
     """The assistant over `folder` (None: the default index), opened once per process.
-    One search loads the sentence model now, so the first question is answered at once."""
+    A question asked in the background loads the models an answer needs while the page
+    is drawn and the first question typed; a question asked meanwhile waits for it."""
     engine = Assistant.open(folder)
-    engine.search("warm up", k=1)
+    lock = engine_lock(folder)
+    lock.acquire()  # taken here, released by the warm-up thread: no question can run before it
+
+    def warm_up() -> None:
+        try:
+            engine.ask(WARM_UP)
+        except AssistantError as exc:
+            log.info("warm-up question refused: %s", exc)
+        except Exception:  # noqa: BLE001 - a failed warm-up must not take the page down; the first question will tell
+            log.warning("warm-up question failed", exc_info=True)
+        finally:
+            lock.release()
+
+    threading.Thread(target=warm_up, name="engine-warm-up", daemon=True).start()
     return engine
 
 
