@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError
-from index.library import Index, current_version, recorded_sources
+from index.library import Index, IndexUnusable, current_version, recorded_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "corpus" / "seeds"
@@ -107,6 +107,25 @@ def test_a_half_built_version_is_removed_on_open_but_not_while_a_writer_works(bu
     Assistant.open(built, refresh=False)
     assert not leftover.exists()
     assert [p.name for p in built.glob("v-*")] == [current_version(built).name]
+
+
+def test_after_an_unclean_stop_open_runs_quick_check(built: Path):
+    import sqlite3
+
+    database = current_version(built) / "index.sqlite"
+    with sqlite3.connect(database) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'annotations'").fetchone()[0]
+    conn.close()
+    with open(database, "r+b") as handle:  # damage the claims table's own page: no count reads it
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 200)
+    Index.open(built).close()  # the cheap checks pass
+    leftover = built / "v-20000101T000000000000-99999"  # a killed writer's half-built version
+    leftover.mkdir()
+    with pytest.raises(IndexUnusable, match=r"SQLite database: index.sqlite is cut short or corrupt"):
+        Index.open(built)
+    assert not leftover.exists()
 
 
 def test_a_version_a_reader_holds_is_kept_until_it_lets_go(built: Path, tmp_path: Path):
