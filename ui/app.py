@@ -8,7 +8,6 @@ answering happens in the engine (`assistant.Assistant`); this file only shows it
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -25,6 +24,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/, not the pro
 import streamlit as st  # noqa: E402
 
 from assistant import Assistant, AssistantError, Citation, IngestReport, SourceInfo  # noqa: E402
+from assistant.lifecycle import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES  # noqa: E402
 from briefing import MEDIA_TYPES, render_briefing  # noqa: E402
 from briefing.display import shorten  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
@@ -34,8 +34,8 @@ from ui.views import READING, Turn, show_disagreements, show_turn  # noqa: E402
 log = logging.getLogger(__name__)
 
 INDEX_ENV = "ASSISTANT_INDEX"
-UPLOAD_TYPES = ["txt", "md", "html", "jsonl", "pdf", "docx"]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES]  # the engine's list: one list of accepted types
+UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 BRIEF_FORMATS = {"html": "HTML page", "docx": "Word (DOCX)", "md": "Markdown"}
 VIEWS = (":material/forum: Ask the articles", ":material/compare_arrows: Where sources disagree")
 EXAMPLES = (
@@ -96,6 +96,17 @@ def engine_lock(folder: str | None) -> threading.Lock:
     return threading.Lock()
 
 
+def follow_current(engine: Assistant) -> None:
+    """Switch to a newer index version made by another process (`assistant ingest`, the HTTP
+    API, another page), so this rerun shows and answers from it. One readlink when nothing
+    changed; the switch itself waits for a question being answered on the old version."""
+    if engine.is_current():
+        return
+    with engine_lock(index_dir()):
+        if engine.follow_current():
+            log.info("the page now reads the index's newer version")
+
+
 # sidebar ------------------------------------------------------------------------
 def _day(published: str | None) -> date | None:
     try:
@@ -150,20 +161,6 @@ def show_filters(sources: list[SourceInfo]) -> Filters:
     return filters
 
 
-def _upload_target(folder: Path, name: str, data: bytes) -> Path:
-    """A path under `folder` for an uploaded file: its own name made safe, numbered
-    when another upload of that name with other content is already there."""
-    base = Path(name).name
-    suffix = Path(base).suffix.lower()
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(base).stem).strip("-")[:80] or "upload"
-    for n in range(1, 1000):
-        candidate = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-        if not candidate.exists() or candidate.read_bytes() == data:
-            return candidate
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    return folder / f"{stem}-{digest}{suffix}"
-
-
 def report_notices(label: str, report: IngestReport) -> list[tuple[str, str]]:
     """(level, message) lines that say what an ingest did with `label`."""
     notes: list[tuple[str, str]] = []
@@ -173,25 +170,47 @@ def report_notices(label: str, report: IngestReport) -> list[tuple[str, str]]:
         notes.append(("info", f"Updated “{title}” from {label}."))
     for line in report.duplicates:
         notes.append(("warning", f"Not added, already indexed: {line}"))
-    for line in report.rejected:
+    for line in report.rejected:  # one line each, naming the file refused and why
         notes.append(("error", f"Rejected: {line}"))
     if not notes:
         notes.append(("info", f"{label}: already indexed, nothing changed."))
     return notes
 
 
-def ingest(engine: Assistant, items: list[tuple[str, str]]) -> None:
-    """Ingest (label, path or URL) items in one index update under a progress bar that
-    follows the sentences being embedded; the outcome goes to the sidebar notices."""
-    bar = st.progress(0.0, text=f"Reading {len(items)} item(s)…")
+def progress_bar(count: int):
+    """A progress bar for reading `count` item(s), and the `on_progress(done, total)` that
+    moves it as the sentences are embedded."""
+    bar = st.progress(0.0, text=f"Reading {count} item(s)…")
 
     def moved(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Embedding sentences: {done:,} of {total:,}")
+        bar.progress(done / total if total else 1.0, text=f"Embedding sentences: {done:,} of {total:,}")
 
-    label = items[0][0] if len(items) == 1 else f"{len(items)} uploads"
+    return bar, moved
+
+
+def ingest(engine: Assistant, url: str) -> None:
+    """Fetch and add an article or feed URL under a progress bar; the outcome goes to the sidebar notices."""
+    bar, moved = progress_bar(1)
     try:
         with engine_lock(index_dir()):
-            report = engine.ingest([target for _, target in items], progress=False, on_progress=moved)
+            report = engine.ingest([url], progress=False, on_progress=moved)
+    except AssistantError as exc:
+        notices = [("error", f"{url}: {exc}")]
+    else:
+        notices = report_notices(url, report)
+    bar.progress(1.0, text="Done.")
+    st.session_state["notices"] = notices
+
+
+def ingest_uploads(engine: Assistant, uploads: list) -> None:
+    """Hand the uploaded files (name, bytes) to the engine in one index update: it reads them,
+    refuses a file of another type or over its size limit, and adds the rest. The outcome,
+    one line per refused file, goes to the sidebar notices."""
+    bar, moved = progress_bar(len(uploads))
+    label = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} uploads"
+    try:
+        with engine_lock(index_dir()):
+            report = engine.ingest_uploads([(u.name, u.getvalue()) for u in uploads], on_progress=moved)
     except AssistantError as exc:
         notices = [("error", f"{label}: {exc}")]
     else:
@@ -204,27 +223,13 @@ def show_add_articles(engine: Assistant) -> None:
     """The upload box and the URL box; both ingest through the engine."""
     st.markdown("**Add articles**")
     uploads = st.file_uploader(
-        "Upload articles", type=UPLOAD_TYPES, accept_multiple_files=True,
+        "Upload articles", type=UPLOAD_TYPES, accept_multiple_files=True, max_upload_size=UPLOAD_MB,
         key=f"uploads_{st.session_state['uploader_round']}",
         help="Text or Markdown (optional front matter: title, outlet, author, published, url), "
-             "an HTML page, a PDF or Word (.docx) document, or JSON lines, one article per line.")
+             "an HTML page, a PDF or Word (.docx) document, or JSON lines, one article per line; "
+             f"at most {UPLOAD_MB} MB a file.")
     if uploads:
-        folder = engine.folder / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        items, refused = [], []
-        for upload in uploads:
-            data = upload.getvalue()
-            if Path(upload.name).suffix.lower().lstrip(".") not in {*UPLOAD_TYPES, "htm"}:
-                refused.append(("error", f"{upload.name}: not a .txt, .md, .html, .jsonl, .pdf or .docx file."))
-            elif len(data) > MAX_UPLOAD_BYTES:
-                refused.append(("error", f"{upload.name}: larger than {MAX_UPLOAD_BYTES // 2**20} MB."))
-            else:
-                target = _upload_target(folder, upload.name, data)
-                target.write_bytes(data)
-                items.append((upload.name, str(target)))
-        if items:
-            ingest(engine, items)
-        st.session_state["notices"] = refused + st.session_state.get("notices", [])
+        ingest_uploads(engine, uploads)
         st.session_state["uploader_round"] += 1  # a fresh, empty upload box next time
         st.rerun()
     with st.form("url_form", clear_on_submit=True, border=False):
@@ -234,7 +239,7 @@ def show_add_articles(engine: Assistant) -> None:
             if not re.match(r"^https?://", url, re.I):
                 st.session_state["notices"] = [("error", f"{url}: give an http:// or https:// address.")]
             else:
-                ingest(engine, [(url, url)])
+                ingest(engine, url)
             st.rerun()
 
 
@@ -350,21 +355,10 @@ def show_conversation_tools(engine: Assistant, turns: list[Turn]) -> None:
 
 
 # the reader -------------------------------------------------------------------------
-def find_article(engine: Assistant, article_id: str):
-    """The stored article with this id, or None.
-
-    The engine has no public accessor for a whole article yet: `Assistant.article(id)` is
-    used once it exists; until then the engine's own table of articles is read."""
-    getter = getattr(engine, "article", None)
-    if callable(getter):
-        return getter(article_id)
-    return getattr(engine, "_articles", {}).get(article_id)
-
-
 @st.dialog("Source article", width="large")
 def read_article(engine: Assistant, citation: Citation) -> None:
     """The whole article a citation comes from, its sentence highlighted and scrolled to."""
-    article = find_article(engine, citation.source.article_id)
+    article = engine.article(citation.source.article_id)
     if article is None:
         st.warning("This article is no longer in the index.")
         return
@@ -384,6 +378,7 @@ def main() -> None:
     except AssistantError as exc:
         st.error(r.md_escape(f"The index could not be opened: {exc}"))
         st.stop()
+    follow_current(engine)
     state = st.session_state
     state.setdefault("turns", [])
     state.setdefault("uploader_round", 0)
