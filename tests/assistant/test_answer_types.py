@@ -1,0 +1,81 @@
+"""Answer types from the question's wording, and candidate answers in sentences, on varied topics."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assistant.answer_types import answer_type
+from assistant.values import dates, numbers, of_kind
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many people were injured in the fire?", "number"),
+    ("What was the death toll of the earthquake?", "number"),
+    ("How much did the club pay for the striker?", "money"),
+    ("How much revenue did Calder Foods report?", "money"),
+    ("What percentage of voters backed the measure?", "percent"),
+    ("What share of the vote did Okonjo get?", "percent"),
+    ("What was the final score of the cup final?", "score"),
+    ("When did the museum open?", "date"),
+    ("In what year was the bridge built?", "date"),
+    ("Where was the summit held?", "place"),
+    ("In which city did the protest take place?", "place"),
+    ("Who directed the film?", "person"),
+    ("Which company bought the brewery?", "org"),
+    ("Why did the airline cancel the flights?", "reason"),
+    ("What was the aim of the strike?", "reason"),
+    ("How did the talks end?", "manner"),
+    ("Did the drug reduce mortality?", "verdict"),
+    ("Vitamin D supplements reduce the risk of fractures.", "verdict"),
+    ("What weapons did the rebels use?", "other"),
+])
+def test_the_kind_of_answer_a_question_wants(question, kind):
+    assert answer_type(question).kind == kind
+
+
+def test_focus_keeps_what_the_question_is_about():
+    focus = answer_type("How many firefighters were injured in the warehouse fire?").focus
+    assert {"firefight", "injur", "warehous", "fire"} <= set(focus)
+    assert "how" not in focus and "mani" not in focus
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Seven miners died and 10 more were hurt.", [(7, 7), (10, 10)]),
+    ("At least 12 people died; a dozen were missing.", [(12, math.inf), (12, 12)]),
+    ("The war left more than 6,500 dead.", [(6501, math.inf)]),
+    ("Twenty-five houses and dozens of cars burned.", [(25, 25), (24, 144)]),
+    ("Nearly 300 workers joined the strike.", [(270, 300)]),
+])
+def test_numbers_in_digits_words_and_ranges(text, expected):
+    assert [(v.low, v.high) for v in numbers(text) if v.kind == "number"] == expected
+
+
+def test_money_percent_score_and_dates_are_their_own_kinds():
+    text = "Revenue rose to $4.2 billion, up 12% from 2020; the club won 3-1 on Saturday, 6 May 2023 at 18:30."
+    kinds = {(v.kind, v.text) for v in numbers(text)}
+    assert ("money", "$4.2 billion") in kinds and ("percent", "12%") in kinds and ("score", "3-1") in kinds
+    assert all(v.kind != "number" or v.text not in ("2020", "2023", "6") for v in numbers(text))
+    found = {d.text for d in dates(text)}
+    assert "2020" in found and "18:30" in found and any("6 May 2023" in d for d in found)
+
+
+def test_values_agree_when_both_can_be_true():
+    twelve = numbers("There were 12 deaths.")[0]
+    assert twelve.agrees(numbers("at least 12 deaths")[0]) and twelve.agrees(numbers("about 11 deaths")[0])
+    assert not twelve.agrees(numbers("13 deaths")[0])
+    assert not numbers("17 dead")[0].agrees(numbers("at least 14 dead")[0])  # a floor well below is another count
+    may, sixth = dates("in May 2023")[0], dates("on 6 May")[0]
+    assert may.agrees(sixth) and not sixth.agrees(dates("on 9 May")[0])
+    assert not numbers("3-1")[0].agrees(numbers("3-2")[0])
+
+
+def test_names_need_a_parse_and_are_compared_by_their_words():
+    from assistant.entities import doc_of
+
+    text = "The film was directed by Maren Holt and produced by Lumen Pictures."
+    found = of_kind("person", text, doc_of(text))
+    assert any(v.key == "maren holt" for v in found)
+    holt = next(v for v in found if v.key == "maren holt")
+    assert holt.agrees(holt.__class__("person", "Holt", 0, 4, key="holt"))
