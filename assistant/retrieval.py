@@ -1,7 +1,10 @@
-"""Retrieval: BM25 and dense search fused by reciprocal rank, diversified across sources.
+"""Retrieval: BM25 and dense search fused by reciprocal rank.
 
 `Retriever.search(question, k, ...) -> [Hit]` is the one entry point; `mode` picks
-"bm25", "dense" or "hybrid" so evaluations can show what each part adds.
+"bm25", "dense" or "hybrid" so evaluations can show what each part adds. The ranking
+is returned as fused, never re-weighted: spreading citations across sources is the
+answer's choice (by rank position, `diversified`), so retrieval is never worse than
+its parts.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from index.records import Sentence
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
 POOL = 50  # candidates taken from each retriever before fusion
-SAME_ARTICLE_PENALTY = 0.85  # each earlier pick from one article scales the next by this
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -38,15 +40,16 @@ class Retriever:
         self.index, self.encoder, self.articles = index, encoder, articles
 
     def search(self, question: str, k: int = 10, *, mode: str = "hybrid",
-               allowed: np.ndarray | None = None, diversify: bool = True) -> list[Hit]:
-        """The k best sentences for `question`; `allowed` limits to those sentence ids."""
+               allowed: np.ndarray | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        """The k best sentences for `question`; `allowed` limits to those sentence ids;
+        `vector` is the question's embedding when the caller has it already."""
         if mode not in MODES:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(MODES)}")
         pool = max(POOL, k)
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode in ("dense", "hybrid"):
-            vector = self.encoder.encode([question])[0]
+            vector = self.encoder.encode([question])[0] if vector is None else vector
             dense = self.index.vectors.search(vector, pool, allowed)
         if mode in ("bm25", "hybrid"):
             lexical = self.index.lexical.search(question, pool, allowed)
@@ -61,22 +64,26 @@ class Retriever:
                 for sid, score in fused.items() if sid in sentences]
         if mode == "hybrid":
             # Sentences BM25 alone found still get their cosine, for the answer to weigh.
-            for hit in hits:
-                if hit.dense is None:
-                    hit.dense = float(self.index.vectors.index.reconstruct(hit.sentence.id) @ vector)
+            missing = [h for h in hits if h.dense is None]
+            if missing:
+                stored = self.index.vectors.vectors([h.sentence.id for h in missing])
+                for hit, row in zip(missing, stored @ vector, strict=True):
+                    hit.dense = float(row)
         hits.sort(key=lambda h: (-h.score, -(h.dense or 0.0)))
-        return diversified(hits, k) if diversify else hits[:k]
+        return hits[:k]
 
 
-def diversified(hits: list[Hit], k: int) -> list[Hit]:
-    """Pick k hits greedily, discounting an article each time it is picked again, so
-    that a second source is heard before a third sentence of the first."""
-    chosen: list[Hit] = []
-    picks: dict[str, int] = {}
-    remaining = list(hits)
+def diversified(ranked: list, k: int, article_of, depth: int = 3) -> list:
+    """The first k of `ranked` (best first) with sources spread by rank position: within
+    each run of `depth` places, an item whose article is already chosen waits until the
+    others of that run are taken. Scores are never changed."""
+    chosen: list = []
+    seen: set[str] = set()
+    remaining = list(ranked)
     while remaining and len(chosen) < k:
-        best = max(remaining, key=lambda h: h.score * SAME_ARTICLE_PENALTY ** picks.get(h.article.id, 0))
-        remaining.remove(best)
-        chosen.append(best)
-        picks[best.article.id] = picks.get(best.article.id, 0) + 1
+        window = remaining[:depth]
+        pick = next((item for item in window if article_of(item) not in seen), window[0])
+        remaining.remove(pick)
+        chosen.append(pick)
+        seen.add(article_of(pick))
     return chosen
