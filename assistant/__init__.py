@@ -3,9 +3,9 @@
 from assistant.api import Assistant
 from assistant.conversation import Conversation
 from assistant.errors import AssistantError
-from assistant.records import Agreement, Answer, Citation, Claim, Dispute, Side, Source, SourceInfo
+from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.retrieval import Hit
 from index.library import IngestReport
 
-__all__ = ["Agreement", "Answer", "Assistant", "AssistantError", "Citation", "Claim", "Conversation",
+__all__ = ["Agreement", "Answer", "Assistant", "AssistantError", "Citation", "Conversation",
            "Dispute", "Hit", "IngestReport", "Side", "Source", "SourceInfo"]

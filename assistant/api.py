@@ -1,7 +1,7 @@
 """The assistant's public API: open an index, ingest articles, ask questions.
 
     a = Assistant.open()                       # the default index, built on first use
-    answer = a.ask("How many Azerbaijani soldiers were wounded?")
+    answer = a.ask("How many people were injured in the fire?")
     conv = a.conversation(); conv.ask("..."); conv.ask("and how many were captured?")
 
 Everything the CLI, the chat page, the HTTP API, the briefings and the evaluation
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import uuid
 from pathlib import Path
 
 import numpy as np
 from dateutil import parser as dateparser
 
-from assistant.compose import answers_question, judge, lead_of
+from assistant.compare import Finding
+from assistant.compose import compose, leaning
 from assistant.conversation import Conversation, interpret
 from assistant.errors import AssistantError
+from assistant.judge import answer_threshold, judge
+from assistant.lifecycle import Lifecycle
+from assistant.pool import gather
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
-from assistant.relevance import touching, with_sides_first
 from assistant.retrieval import MODES, Hit, Retriever
 from corpus.records import Article
 from index import library
@@ -38,7 +42,7 @@ MAX_QUESTION_CHARS = 1000
 POOL = 20  # hits judged per question, of which k are cited
 
 
-class Assistant:
+class Assistant(Lifecycle):
     """Answers questions from one index folder."""
 
     def __init__(self, folder: Path, encoder: Encoder | None = None, *, load: bool = True) -> None:
@@ -48,8 +52,7 @@ class Assistant:
         self.index: Index | None = None
         self._articles: dict[str, Article] = {}
         self._retriever: Retriever | None = None
-        self._disputes: list[dict] = []
-        self._agreements: list[dict] = []
+        self._disputes: list[Finding] = []
         if load:
             self._load()
 
@@ -96,7 +99,9 @@ class Assistant:
         gone = [a.id for a in self._articles.values()
                 if "://" not in a.location and not Path(a.location.split("#", 1)[0]).exists()]
         present = [s for s in self.index.manifest.sources if "://" not in s and Path(s).exists()]
-        articles, _ = _read(present)
+        articles, errors = _read(present)
+        for error in errors:  # named once: the manifest then records the file and the next open is quiet
+            log.warning("skipped: %s", error)
         return self._update(articles, remove=gone, sync_roots=[s for s in present if Path(s).is_dir()],
                             progress=False)
 
@@ -108,18 +113,27 @@ class Assistant:
         return assistant
 
     def _load(self) -> None:
-        if self.index is not None:
-            self.index.close()
+        """Open the current version; the one read so far is closed only once the new one opened."""
+        previous = self.index
         try:
-            self.index = Index.open(self.folder, self.encoder)
+            index = Index.open(self.folder, self.encoder)
+            articles = {a.id: a for a in index.db.articles()}
+            findings = [Finding.from_dict(d) for d in index.db.annotations("finding")]
         except library.IndexMissing:
-            self.index = None
+            index, articles, findings = None, {}, []
         except library.IndexUnusable as exc:
             raise AssistantError(str(exc)) from None
-        self._articles = {a.id: a for a in self.index.db.articles()} if self.index else {}
-        self._retriever = Retriever(self.index, self.encoder, self._articles) if self.index else None
-        self._disputes = self.index.db.annotations("dispute") if self.index else []
-        self._agreements = self.index.db.annotations("agreement") if self.index else []
+        except sqlite3.DatabaseError as exc:
+            raise AssistantError(f"index at {self.folder} is damaged (SQLite: {exc}); rebuild it with "
+                                 f"`{library.rebuild_command(self.folder)}`") from None
+        if previous is not None:
+            previous.close()
+        self.index, self._articles, self._disputes = index, articles, findings
+        self._retriever = Retriever(index, self.encoder, articles) if index else None
+
+    def article(self, article_id: str) -> Article | None:
+        """The indexed article with this id (its whole text, for a reader view), or None."""
+        return self._articles.get(article_id)
 
     def ingest(self, sources: list[str], *, progress: bool = True, rebuild: bool = False,
                remove: list[str] = (), on_progress: library.Progress | None = None) -> IngestReport:
@@ -174,10 +188,10 @@ class Assistant:
 
     def disputes(self) -> list[Dispute]:
         """Every disagreement found in the corpus, without a question."""
-        return [self._dispute(d, 0.0) for d in self._disputes]
+        return [self._dispute(d) for d in self._disputes if d.kind != "agreement"]
 
     def agreements(self) -> list[Agreement]:
-        return [self._agreement(a) for a in self._agreements]
+        return [self._agreement(a) for a in self._disputes if a.kind == "agreement"]
 
     def conversation(self) -> Conversation:
         return Conversation(self, id=uuid.uuid4().hex[:12])
@@ -210,35 +224,45 @@ class Assistant:
         filters = {"sources": list(sources or []), "since": since, "until": until}
         interpreted = interpret(question, context)
         allowed = self._allowed(sources, since, until)
-        hits = self._search(interpreted, max(POOL, k), retriever, allowed)
-        around = {h.sentence.id: neighbours(self.index.db, h.sentence) for h in hits}
-        contexts = {sid: " ".join(s.text for s in near) for sid, near in around.items()}
-        terms, judged = judge(interpreted, hits, contexts)
         answer = Answer(question=question, supported=False, lead="", interpreted_as=interpreted,
                         filters=filters, id=uuid.uuid4().hex[:12])
-        if not answers_question(interpreted, terms, judged):
-            answer.related = [self._citation(j.hit.sentence, j.rank_score, 0, around) for j in judged[:3]]
+        if self._retriever is None:
+            answer.message = "No indexed article matches this question and these filters."
+            return answer
+        if retriever not in MODES:
+            raise AssistantError(f"unknown retriever {retriever!r}: choose one of {', '.join(MODES)}")
+        pool = gather(self._retriever, interpreted, max(POOL, k), mode=retriever, allowed=allowed)
+        kind, judged, answerable = judge(interpreted, pool.hits, pool.contexts, pool.near)
+        sentences = {h.sentence.id: h.sentence for h in pool.hits}
+        shown = compose(interpreted, kind, pool, judged, answerable, answer_threshold(), k,
+                        earlier=lambda sid: self._earlier(sentences[sid]), entity_doc=_entity_doc,
+                        stance=_stance_labels)
+        if not shown.supported:
+            answer.related = [self._citation(j.hit.sentence, j.relevance, 0, pool.around) for j in shown.related]
             answer.message = ("The sources do not answer this question." if judged else
                               "No indexed article matches this question and these filters.")
             return answer
-        pool = {j.hit.sentence.id: j.rank_score for j in judged}
-        disputes = touching(self._disputes, pool, interpreted)
-        agreements = touching(self._agreements, pool, interpreted)
-        judged = with_sides_first(judged, disputes)
-        cited = judged[:k]
         answer.supported = True
-        answer.citations = [self._citation(j.hit.sentence, j.rank_score, n, around)
-                            for n, j in enumerate(cited, start=1)]
-        number_of = {j.hit.sentence.id: n for n, j in enumerate(cited, start=1)}
-        answer.lead = " ".join(f"{j.hit.sentence.text} [{number_of[j.hit.sentence.id]}]"
-                               for j in lead_of(terms, cited))
-        within = None if allowed is None else set(allowed.tolist())
-        answer.disputes = [d for d in (self._dispute(d, r, within) for d, r in disputes) if len(d.sides) >= 2]
-        answer.agreements = [a for a in (self._agreement(a, within) for a, _ in agreements)
-                             if len({c.source.article_id for c in a.citations}) >= 2]
-        if answer.agreements:
-            answer.message = "; ".join(a.summary for a in answer.agreements)
+        answer.citations = [self._citation(j.hit.sentence, j.relevance, n, pool.around)
+                            for n, j in enumerate(shown.cited, start=1)]
+        for c in answer.citations:
+            c.speaker = shown.speakers.get(c.id)
+        answer.related = [self._citation(j.hit.sentence, j.relevance, 0, pool.around) for j in shown.related]
+        number_of = {c.id: c.number for c in answer.citations}
+        answer.lead = " ".join(_lead_item(j, number_of[j.id], shown.speakers.get(j.id)) for j in shown.lead)
+        answer.disputes = [self._dispute(Finding.of(d), pool.around) for d in shown.disputes]
+        answer.agreements = [self._agreement(Finding.of(a), pool.around) for a in shown.agreements]
+        notes = [f"Sources differ: {d.summary}" for d in answer.disputes] + [a.summary for a in answer.agreements]
+        answer.message = "; ".join(notes)
         return answer
+
+    def _earlier(self, sentence: Sentence, window: int = 3) -> list[str]:
+        """The sentences just before `sentence` in its article, nearest last."""
+        if sentence.position == 0:
+            return []
+        before = Sentence(sentence.id, sentence.article_id, sentence.position - window, 0, 0, "")
+        return [s.text for s in neighbours(self.index.db, before, window)
+                if s.position < sentence.position]
 
     # building records ---------------------------------------------------------
     def _allowed(self, sources, since, until) -> np.ndarray | None:
@@ -270,28 +294,50 @@ class Assistant:
         found = self.index.db.sentences(ids)
         return [found[i] for i in ids if i in found]
 
-    def _dispute(self, stored: dict, relevance: float, within: set[int] | None = None) -> Dispute:
-        """A stored dispute as records; with `within`, only the sentences the filters allow."""
+    def _dispute(self, finding: Finding, known: dict[int, list[Sentence]] | None = None) -> Dispute:
+        """A finding as a Dispute record with citations (each with who says it)."""
         sides = []
-        for side in stored.get("sides", []):
-            ids = [i for i in side.get("sentence_ids", []) if within is None or i in within]
-            if not ids:
-                continue
-            citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
-            speakers = {claim.get("sentence_id"): claim.get("speaker") for claim in side.get("claims", [])}
-            for c in citations:
-                c.speaker = speakers.get(c.id) or side.get("speaker")
-            sides.append(Side(position=side.get("position", ""), speaker=side.get("speaker"),
-                              citations=citations))
-        return Dispute(id=stored["id"], kind=stored["kind"], about=stored.get("about", ""),
-                       summary=stored.get("summary", ""), reason=stored.get("reason", ""),
-                       sides=sides, relevance=round(relevance, 4))
+        for side in finding.sides:
+            found = self.index.db.sentences(side.sentence_ids)
+            citations = []
+            for sid, who in zip(side.sentence_ids, side.speakers, strict=True):
+                if sid in found:
+                    citation = self._citation(found[sid], 0.0, 0, known)
+                    citation.speaker = who
+                    citations.append(citation)
+            if citations:
+                sides.append(Side(position=side.position, speaker=side.speaker, citations=citations))
+        return Dispute(id=finding.id, kind=finding.kind, about=finding.about, summary=finding.summary,
+                       reason=finding.reason, sides=sides, relevance=1.0 if known is not None else 0.0)
 
-    def _agreement(self, stored: dict, within: set[int] | None = None) -> Agreement:
-        ids = [i for i in stored.get("sentence_ids", []) if within is None or i in within]
-        citations = [self._citation(s, 0.0, 0) for s in self._sentences(ids)]
-        return Agreement(about=stored.get("about", ""), value=stored.get("value", ""),
-                         summary=stored.get("summary", ""), citations=citations)
+    def _agreement(self, finding: Finding, known: dict[int, list[Sentence]] | None = None) -> Agreement:
+        side = finding.sides[0]
+        found = self.index.db.sentences(side.sentence_ids)
+        citations = [self._citation(found[i], 0.0, 0, known) for i in side.sentence_ids if i in found]
+        return Agreement(about=finding.about, value=side.position, summary=finding.summary, citations=citations)
+
+
+def _lead_item(judged, number: int, speaker: str | None) -> str:
+    """A lead sentence, verbatim, with its citation mark; a sentence that leans on the one
+    before for its speaker ("It also reported ...") names it in an editorial bracket."""
+    text = f"{judged.hit.sentence.text} [{number}]"
+    return f"[{speaker}:] {text}" if speaker and leaning(judged) else text
+
+
+def _entity_doc(judged):
+    from assistant.entities import doc_of
+
+    return doc_of(judged.hit.sentence.text)
+
+
+def _stance_labels(claim: str, sentences: list[str]) -> list[str]:
+    from assistant.stance import stance_scores
+
+    out = []
+    for scores in stance_scores([(claim, [s]) for s in sentences]):
+        label, p = max(scores.items(), key=lambda kv: kv[1])
+        out.append({"agree": "supports", "disagree": "refutes"}.get(label, "neither") if p >= 0.5 else "neither")
+    return out
 
 
 def _recorded_sources(folder: Path) -> list[str]:
@@ -326,6 +372,8 @@ def _checked_question(question: str) -> str:
                              f"at most {MAX_QUESTION_CHARS:,})")
     if "\x00" in question:
         raise AssistantError("the question contains a NUL character")
+    if not any(ch.isalnum() for ch in question):
+        raise AssistantError("the question has no words: type a question about the articles")
     return " ".join(question.split())
 
 

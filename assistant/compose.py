@@ -1,123 +1,233 @@
-"""From hits to an Answer: pick what is quoted, decide whether it answers at all.
+"""From a judged pool to what the answer shows: answer or abstain, citations, lead,
+and the disagreements and agreements among the sentences that answer.
 
-Nothing is written here: the lead is one or two retrieved sentences, verbatim. The
-question's focus terms (content words) must each be spoken to by the retrieved
-passages, else the assistant abstains and shows the passages as related only.
+Nothing is written here: the lead is retrieved sentences, verbatim. Every decision is
+made from the judges' probabilities and the typed answers in the sentences:
+
+- abstain when the answerability judge says nothing here answers;
+- cite the sentences judged to answer, spread across sources by rank position;
+- compare the typed answers of every judged sentence (not only the cited ones): two
+  sources, or one source at two times, giving different answers about the same thing
+  are a dispute; one answer from several sources, an agreement (`assistant.compare`).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
-from assistant.lexicon import covers, essential_terms, focus_terms, passage_stems
-from assistant.retrieval import Hit
+from assistant.answer_types import AnswerType
+from assistant.compare import Found, Mention, compare, touches, verdict
+from assistant.english import english, lemma_stem
+from assistant.entities import agent_spans
+from assistant.judge import Judged, answers, names_found, question_verbs
+from assistant.pool import Pool
+from assistant.retrieval import diversified
+from assistant.speakers import leans_back, reporter, resolve, speaker_in
+from assistant.values import Value, has_unit, mentioned_in, of_kind
+from index.text import STOPWORDS, stem, words
 
-_NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
-    r"hundreds?|thousands?|several|few)\b", re.IGNORECASE)
-# "..., he said" or "It also reported ...": the sentence leans on the one before for its speaker.
-_ANAPHORA = re.compile(r"\b(he|she|they|it)\s+(also\s+)?(said|added|says|told|stated|noted|reported|continued)\b|"
-                       r"^[“\"]?(He|She|They|It|The ministry)\b")
-_DIGITS = re.compile(r"\d[\d,.:]*\d|\d")
-_TIME = re.compile(
-    r"\b(\d{1,2}:\d{2}|\d{4}|gmt|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"yesterday|today|morning|evening|night|week|month|year)\b", re.IGNORECASE)
+SLOT_MIN = 0.3  # support from which a sentence's answer takes part in a comparison
+CITE_SHARE = 0.5  # a sentence is cited as support from this share of the best sentence's support
+RELATED = 5  # other passages shown, folded, after the citations
+SPEECH = frozenset(lemma_stem(w) for w in english().speech_verbs)
+MAX_COMPARED = 20  # sentences compared per question, best first (the whole pool)
+TIED_COSINE = 0.35  # cosine to the question from which a sentence holding a value may answer it
+CLOSE = 0.15  # ... and at most this far below the best sentence's cosine
+CLOSE_NAMES = 0.08  # the same for dates and names, which a story has many of
 
 
 @dataclass
-class Judged:
-    """A hit with what it covers of the question."""
-
-    hit: Hit
-    context: str
-    sentence_terms: list[str]  # focus terms the sentence itself speaks to
-    window_terms: list[str]  # focus terms the sentence, its neighbours or its title speak to
-    rank_score: float
-
-
-def expected_type(question: str) -> re.Pattern[str] | None:
-    q = question.casefold()
-    if re.search(r"\bhow (many|much|long|far|big|large|old|high)\b|\bnumber of\b", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat time\b|\bwhat date\b", q):
-        return _TIME
-    return None
+class Composition:
+    supported: bool
+    cited: list[Judged] = field(default_factory=list)
+    lead: list[Judged] = field(default_factory=list)
+    related: list[Judged] = field(default_factory=list)
+    disputes: list[Found] = field(default_factory=list)
+    agreements: list[Found] = field(default_factory=list)
+    speakers: dict[int, str] = field(default_factory=dict)  # sentence id -> who says it
 
 
-def judge(question: str, hits: list[Hit], contexts: dict[int, str]) -> tuple[list[str], list[Judged]]:
-    """Score each hit by retrieval rank and by how much of the question it covers.
+def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Value | None:
+    """The sentence's answer of the asked kind: among its candidates not named by the
+    question, the one closest to the words it shares with the question (the first when
+    it shares none)."""
+    found = [v for v in of_kind(kind.kind, sentence, doc) if not mentioned_in(v, question)]
+    if kind.kind == "date" and (years := set(re.findall(r"\b(?:19|20)\d\d\b", question))):
+        found = [v for v in found if not (y := re.search(r"y=(\d{4})", v.key)) or y.group(1) in years]
+    if kind.measure:  # the unit is part of the answer: "six weeks" and "44 days" are not compared
+        found = [replace(v, key=unit) for v in found if (unit := has_unit(v, sentence))]
+    if kind.noun:  # "which districts": the names the sentence gives as districts, where it does
+        named = [v for v in found if _tied(v, sentence, {kind.noun}, span=3)]
+        found = named or found
+    if kind.kind in ("person", "org", "place") and not {lemma_stem(w) for w in words(question)} & SPEECH:
+        speaker = speaker_in(sentence) or ""  # who says it is not the answer (unless asked who said it)
+        found = [v for v in found if v.text not in speaker]
+    if doc is not None and kind.kind in ("person", "org"):  # who did it: the doer, not whom it was done to
+        for tier in agent_spans(doc):
+            doers = [v for v in found if any(a <= v.start < b for a, b in tier)]
+            if doers:
+                found = doers
+                break
+    if kind.kind in ("person", "org", "place") and any(v.kind == kind.kind for v in found):
+        found = [v for v in found if v.kind == kind.kind]  # a person for "who", a body for "which company"
+    if len(found) <= 1:
+        return found[0] if found else None
+    focus = set(kind.focus) | set(question_verbs(question))
+    in_clause = [v for v in found if _tied(v, sentence, focus, span=8)]  # its own clause names what is asked
+    found = in_clause or found
+    places = [m.start() for m in re.finditer(r"[^\W_]+", sentence)
+              if _stem_of(m.group(0)) in focus or lemma_stem(m.group(0)) in focus]
+    if not places:
+        return found[0]
+    return min(found, key=lambda v: min(abs(v.start - p) for p in places))
 
-    Coverage is weighted by how rare each term is among the hits: in a pool where
-    every sentence says "Azerbaijani", the one that also says "wounded" wins.
+
+def answering(kind: AnswerType, question: str, judged: list[Judged],
+              entity_doc: Callable[[Judged], object]) -> dict[int, Value | None]:
+    """The sentences that give an answer to the question, with their answer of the asked kind.
+
+    A sentence answers when the support judge says so, or when it holds a value of the
+    asked kind and is close in meaning to the question (within CLOSE of the best cosine).
+    Where some such values sit right by the question's own verb ("13 *captured*" for "how
+    many were captured"), only those count: the others count something else (and they are
+    cited first).
     """
-    terms = focus_terms(question)
-    wanted = expected_type(question)
-    top = max((h.score for h in hits), default=1.0) or 1.0
-    numbers = set(_DIGITS.findall(question))
-    covered = []
-    for hit in hits:
-        context = contexts.get(hit.sentence.id, hit.sentence.text)
-        sentence_stems = passage_stems(hit.sentence.text)
-        window_stems = passage_stems(context + " " + hit.article.title)
-        covered.append((hit, context, [t for t in terms if covers(t, sentence_stems)],
-                        [t for t in terms if covers(t, window_stems)]))
-    weight = {t: math.log(1 + len(hits) / (1 + sum(t in c[2] for c in covered))) + 0.1 for t in terms}
-    total = sum(weight.values())
-    judged = []
-    for hit, context, in_sentence, in_window in covered:
-        share = sum(weight[t] for t in in_sentence) / total if terms else 1.0
-        window_share = sum(weight[t] for t in in_window) / total if terms else 1.0
-        typed = 1.0 if wanted is None or wanted.search(hit.sentence.text) else 0.0
-        same_numbers = len(numbers & set(_DIGITS.findall(context))) / len(numbers) if numbers else 0.0
-        score = (hit.score / top + (hit.dense or 0.0) + 0.6 * share + 0.5 * window_share
-                 + 0.3 * typed + 0.2 * same_numbers)
-        judged.append(Judged(hit, context, in_sentence, in_window, score))
-    carry_on(judged)
-    judged.sort(key=lambda j: -j.rank_score)
-    return terms, judged
+    top = judged[:MAX_COMPARED]
+    values: dict[int, Value | None] = {}
+    for j in top:
+        doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
+        values[j.id] = answer_value(kind, question, j.hit.sentence.text, doc) if kind.compares_values else None
+    # closeness is measured against the best sentence that holds a value of the asked kind
+    best = max(((j.hit.dense or 0.0) for j in top if values[j.id] is not None), default=0.0)
+    # Numbers are compared by closeness in meaning; dates and names, which a story has many
+    # of, only from sentences nearly as close to the question as the best one.
+    margin = CLOSE_NAMES if kind.kind in ("person", "org", "place", "date") else CLOSE
+    named = {j.id: names_found(question, j.context + " " + j.hit.article.title) >= 0.5 for j in top}
+    candidates = [j for j in top if j.support >= SLOT_MIN or (
+        values[j.id] is not None and (j.hit.dense or 0.0) >= max(TIED_COSINE, best - margin)
+        and named[j.id])]  # the names the question gives are (mostly) in the sentence's context
+    # what the answer is tied to: the question's verb ("how many were *captured*"), else the noun
+    # that names the answer ("which *districts*")
+    verbs = set(question_verbs(question)) or ({kind.noun} if kind.noun else set())
+    tied = [j for j in top if verbs and values[j.id] is not None and (j.hit.dense or 0.0) >= TIED_COSINE
+            and named[j.id] and _tied(values[j.id], j.hit.sentence.text, verbs)]
+    return {j.id: values[j.id] for j in (tied or candidates)}
 
 
-def carry_on(judged: list[Judged]) -> None:
-    """A sentence that carries on a better one in the same paragraph ("..., he said";
-    "Armed forces of Azerbaijan responded") shares its subject: lift it halfway."""
-    by_place = {(j.hit.sentence.article_id, j.hit.sentence.position): j for j in judged}
-    for j in judged:
-        s = j.hit.sentence
-        before = by_place.get((s.article_id, s.position - 1))
-        linked = before and (before.hit.sentence.paragraph == s.paragraph or _ANAPHORA.search(s.text))
-        if linked and before.rank_score > j.rank_score:
-            j.rank_score = (j.rank_score + before.rank_score) / 2
+def _tied(value: Value, sentence: str, focus: set[str], span: int = 5) -> bool:
+    """Is a word of the question within `span` content words of the value (in its clause)?"""
+    before = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[:value.start])[-1]
+    after = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[value.end:])[0]
+    near = [w for w in words(before) if w not in STOPWORDS][-span:] + \
+        [w for w in words(after) if w not in STOPWORDS][:span]
+    return any(lemma_stem(w) in focus or _doer(w) in focus for w in near)
 
 
-def answers_question(question: str, terms: list[str], judged: list[Judged], depth: int = 5) -> bool:
-    """True when the best passages speak to every essential term of the question (who
-    or what it asks about, and what happened), and the best one alone to at least half
-    of all its focus terms."""
-    if not judged:
-        return False
-    if not terms:
-        return True
-    covered = {t for j in judged[:depth] for t in j.window_terms}
-    best = judged[0]
-    required = set(terms) & essential_terms(question)
-    return covered >= required and len(best.window_terms) * 2 >= len(terms)
+def _doer(word: str) -> str:
+    """The verb an agent noun is made from ("director" -> direct, "buyer" -> buy), else ""."""
+    for suffix in ("or", "er", "r"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return lemma_stem(word[:-len(suffix)])
+    return ""
 
 
-def lead_of(terms: list[str], judged: list[Judged]) -> list[Judged]:
-    """The best sentence, and a second one when it adds what the first lacks: another
-    part of a two-part question, or the same fact from another source."""
-    if not judged:
+def _stem_of(word: str) -> str:
+    folded = words(word)
+    return stem(folded[0]) if folded else ""
+
+
+def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], answerable: float,
+            threshold: float, k: int, *, earlier: Callable[[int], list[str]], entity_doc: Callable[[Judged], object],
+            stance: Callable[[str, list[str]], list[str]] | None = None) -> Composition:
+    """Decide what the answer shows (see the module doc).
+
+    `earlier(sentence_id)` gives the sentences before one in its article (nearest last),
+    for who is speaking; `entity_doc(judged)` its spaCy Doc, for names; `stance(claim,
+    sentences)` labels each sentence 'supports', 'refutes' or 'neither' for verdicts.
+    """
+    if not answers(question, judged, answerable, threshold):
+        return Composition(False, related=judged[:3])
+    article_of: Callable[[Judged], str] = lambda j: j.hit.article.id  # noqa: E731
+    answers_of = answering(kind, question, judged, entity_doc)
+    if not answers_of and kind.kind in ("number", "money", "percent", "score", "date"):
+        return Composition(False, related=judged[:3])  # asked for a figure or a date, and none is given
+    if answers_of:  # the sentences that hold an answer of the asked kind come first
+        judged = [j for j in judged if j.id in answers_of] + [j for j in judged if j.id not in answers_of]
+    best = max(j.support for j in judged)
+    supporting = [judged[0]] + [j for j in judged[1:] if j.support >= CITE_SHARE * best or j.id in answers_of]
+    compared = [j for j in judged if j.id in answers_of]
+    speakers = {j.id: resolve(j.hit.sentence.text, earlier(j.id)) for j in compared + supporting[:k]}
+    mentions = _mentions(compared, answers_of, pool, speakers)
+    about = question.rstrip(" ?")
+    answering_ids = {j.id for j in compared}
+    if kind.kind == "verdict" and stance is not None:
+        disputes = _verdicts(question, compared, pool, speakers, stance, about)
+        agreements: list[Found] = []
+    else:
+        disputes, agreements = compare(mentions, about)
+    disputes = [d for d in disputes if touches(d, answering_ids)]
+    cited = diversified(supporting, k, article_of)
+    side_ids = [m.sentence_id for d in disputes for s in d.sides for m in s.mentions[:1]]
+    by_id = {j.id: j for j in judged}
+    for sid in side_ids:  # each side of a dispute is heard among the citations
+        if sid not in {j.id for j in cited}:
+            cited = cited[:max(1, k - 1)] + [by_id[sid]] if len(cited) >= k else cited + [by_id[sid]]
+    cited_ids = {j.id for j in cited}
+    related = [j for j in judged if j.id not in cited_ids][:RELATED]
+    return Composition(True, cited, lead_of(cited, mentions, bool(disputes)), related, disputes, agreements,
+                       {sid: who for sid, who in speakers.items() if who})
+
+
+def _mentions(compared: list[Judged], answers_of: dict[int, Value | None], pool: Pool,
+              speakers: dict[int, str | None]) -> list[Mention]:
+    out = []
+    for j in compared:
+        value = answers_of.get(j.id)
+        if value is None:
+            continue
+        article = j.hit.article
+        out.append(Mention(j.id, article.id, j.hit.sentence.text, value, pool.vectors[j.id],
+                           reporter(article.outlet, article.title), speakers.get(j.id), article.published,
+                           j.support))
+    return out
+
+
+def _verdicts(question: str, compared: list[Judged], pool: Pool, speakers: dict[int, str | None],
+              stance: Callable[[str, list[str]], list[str]], about: str) -> list[Found]:
+    if len(compared) < 2:
         return []
-    first = judged[0]
-    for other in judged[1:4]:
-        missing = set(terms) - set(first.window_terms)
-        adds = missing & set(other.sentence_terms)
-        close = other.rank_score >= 0.85 * first.rank_score
-        second_source = (close and other.hit.article.id != first.hit.article.id
-                         and len(other.window_terms) >= len(first.window_terms))
-        if adds or second_source:
+    labels = stance(question, [j.hit.sentence.text for j in compared])
+    pairs = []
+    for j, label in zip(compared, labels, strict=True):
+        if label in ("supports", "refutes"):
+            article = j.hit.article
+            value = Value("verdict", label, 0, 0, key=label)
+            pairs.append((Mention(j.id, article.id, j.hit.sentence.text, value, pool.vectors[j.id],
+                                  reporter(article.outlet, article.title), speakers.get(j.id), article.published,
+                                  j.support), label))
+    return verdict(pairs, about)
+
+
+def lead_of(cited: list[Judged], mentions: list[Mention], disputed: bool) -> list[Judged]:
+    """The best sentence; a second from another source when it gives the same answer
+    (never when the sources disagree: two figures in a row would read as a sum)."""
+    if not cited:
+        return []
+    first = cited[0]
+    if disputed:
+        return [first]
+    value_of = {m.sentence_id: m.value for m in mentions}
+    for other in cited[1:3]:
+        if other.hit.article.id == first.hit.article.id:
+            continue
+        a, b = value_of.get(first.id), value_of.get(other.id)
+        if a is not None and b is not None and a.agrees(b) and other.support >= 0.6 * first.support:
             return [first, other]
     return [first]
+
+
+def leaning(judged: Judged) -> bool:
+    """Does the sentence lean on the one before it (quoted together in the lead)?"""
+    return leans_back(judged.hit.sentence.text)

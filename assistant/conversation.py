@@ -6,47 +6,48 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant.lexicon import focus_terms, is_event
-from index.text import stem, words
+from assistant.answer_types import answer_type
+from assistant.english import english
+from index.text import STOPWORDS, words
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.records import Answer
 
 _FOLLOW_UP_START = re.compile(r"^\s*(and|but|also|what about|how about|and what|so|then)\b", re.I)
-_ORIGINAL_WORDS = re.compile(r"[^\W_]+")
-_PRONOUNS = {"they", "them", "their", "it", "its", "he", "him", "his", "she", "her", "those", "these",
-             "that", "there", "this"}
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_WH = re.compile(r"^\s*(how (many|much|long|far|old)|what|which|who|whom|whose|when|where|why|how)\b\s*", re.I)
 
 
 def is_follow_up(question: str) -> bool:
     """A question that leans on the one before: "and how many were wounded?"."""
     ws = words(question)
-    return bool(_FOLLOW_UP_START.match(question)) or bool(_PRONOUNS & set(ws)) or len(focus_terms(question)) < 2
+    pronouns = english().pronouns - {"i", "we"}
+    return bool(_FOLLOW_UP_START.match(question)) or bool(pronouns & set(ws)) or len(answer_type(question).focus) < 2
+
+
+def _subject(question: str) -> list[str]:
+    """Who or what a question asks about: the words between its wh-phrase and its first
+    auxiliary verb ("How many [French fans] were injured"), and its names."""
+    rest = _WH.sub("", question, count=1)
+    tokens = _WORD.findall(rest)
+    auxiliaries = english().auxiliaries
+    cut = next((i for i, t in enumerate(tokens) if t.casefold() in auxiliaries), len(tokens))
+    skip = STOPWORDS | english().question_words
+    # "Who directed The Salt Road": no auxiliary, so the words are what happened, not who: names only
+    subject = [t for t in tokens[:cut] if t.casefold() not in skip] if cut < len(tokens) else []
+    names = [t for t in tokens[cut:] if t[:1].isupper()] if cut < len(tokens) else \
+        [t for t in tokens if t[:1].isupper() and t.casefold() not in skip]
+    return list(dict.fromkeys(subject + names))
 
 
 def interpret(question: str, previous: str | None) -> str:
-    """The question with what it leaves out taken from the previous one.
-
-    Words of the previous question that name who or what (not what happened) are
-    carried over; what happened is replaced by the follow-up's own event words.
-    """
+    """The question with what it leaves out taken from the previous one: who or what the
+    previous question asked about, when the follow-up does not name it itself."""
     if not previous or not is_follow_up(question):
         return question
-    new_terms = set(focus_terms(question))
-    has_event = any(is_event(t) for t in new_terms)
-    carried = []
-    for word in _ORIGINAL_WORDS.findall(previous):
-        folded = words(word)
-        if not folded:
-            continue
-        token = stem(folded[0])
-        if token in new_terms or token not in focus_terms(previous):
-            continue
-        if has_event and is_event(token):
-            continue
-        if word not in carried:
-            carried.append(word)
+    own = set(words(question))
+    carried = [w for w in _subject(previous) if not set(words(w)) & own]
     return f"{question.strip()} ({' '.join(carried)})" if carried else question
 
 

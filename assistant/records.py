@@ -59,38 +59,10 @@ class Citation:
 
 
 @dataclass
-class Claim:
-    """What one sentence asserts: who says it, about what, with which value.
-
-    `subject` is a normalised key used to compare claims ("wounded|azerbaijani");
-    `about` says it for people ("Wounded Azerbaijani soldiers"). A numeric claim has
-    `low`/`high` (a range: "at least one" is 1..inf, "a dozen" is 12..12); a blame
-    claim has `actor` (who is said to have attacked) and `target`.
-    """
-
-    sentence_id: int
-    article_id: str
-    kind: str  # "count", "blame", "framing", "outcome", ...
-    subject: str
-    about: str
-    speaker: str | None = None
-    low: float | None = None
-    high: float | None = None
-    value: str | None = None  # the words that carry the value, verbatim ("a dozen", "10")
-    actor: str | None = None
-    target: str | None = None
-    frame: str | None = None  # for framing claims: the position taken, in a few words
-    quote: str = ""  # the part of the sentence that makes the claim
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
 class Side:
     """One position in a dispute, with the citations that hold it."""
 
-    position: str  # the value or stance in a few words ("10", "Armenia attacked")
+    position: str  # the answer this side gives, as its sources word it ("10", "Jane Doe", "refutes")
     speaker: str | None
     citations: list[Citation] = field(default_factory=list)
 
@@ -99,14 +71,16 @@ class Side:
 class Dispute:
     """Sources (or one source at two times) that disagree, side by side.
 
-    kind: "numeric" (incompatible values for one quantity), "blame" (each side names
-    the other as aggressor), "framing" (one event told in opposing terms) or "update"
-    (a later report replaces an earlier figure).
+    kind: "numeric" (different figures, sums or percentages for one quantity), "entity"
+    (different people, organisations or places as the answer), "date", "verdict" (one
+    source supports a statement, another refutes it) or "update" (one source revises its
+    own figure in a later report). Built by `assistant.compare`, the same comparison at
+    question time and at ingest.
     """
 
     id: str
     kind: str
-    about: str  # what they disagree on, one line ("Wounded Azerbaijani soldiers")
+    about: str  # what they disagree on: the question asked, or the words the sentences share
     summary: str  # the dispute in one line, with the sides and who holds them
     reason: str  # why the pair is shown: the rule or evidence that flagged it
     sides: list[Side] = field(default_factory=list)

@@ -12,7 +12,7 @@ regression over two kinds of features:
 Short evidence (a few rationale sentences) is judged on the words alone; an article body
 on words and meaning. The weights (`stance_model.json`, ~100 kB) are fitted by
 `bench/train_stance.py` on SciFact train and half of FNC-1's test bodies; the figures
-are measured on SciFact dev and the other half (see `bench/disputes_bench.py`).
+are measured on SciFact dev and the other half (see `bench/stance_bench.py`).
 """
 
 from __future__ import annotations

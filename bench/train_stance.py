@@ -3,7 +3,7 @@
 Fitted on: SciFact `claims_train` (claim vs each rationale set: SUPPORT -> agree,
 CONTRADICT -> disagree) and the FNC-1 competition-test pairs whose Body ID is even
 (related pairs only: agree / disagree / discuss). The figures in
-`bench/disputes_bench.py` come from SciFact dev and the FNC-1 bodies with odd ids.
+`bench/stance_bench.py` come from SciFact dev and the FNC-1 bodies with odd ids.
 Two heads (see assistant/stance.py); their regularisation is chosen by cross-validation
 inside the fitting data, grouped by claim and by body so no group is on both sides of a fold.
 

@@ -155,7 +155,8 @@ def _dispute_records(answer: Answer) -> list[dict[str, Any]]:
 def score_item(item: GoldItem, retriever: str, answer: Answer | None, latency_ms: float,
                error: str = "") -> ItemResult:
     """Score one response (None when asking failed: scored as an empty abstention)."""
-    cited = [Passage(c.source.title, c.sentence) for c in answer.citations] if answer else []
+    # What the page shows in rank order: the citations, then the folded "also related" passages.
+    cited = [Passage(c.source.title, c.sentence) for c in answer.citations + answer.related] if answer else []
     disputes = _dispute_records(answer) if answer else []
     shown = _shown(disputes)
     supported = bool(answer and answer.supported)

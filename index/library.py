@@ -50,7 +50,7 @@ from index.manifest import SCHEMA_VERSION, Manifest, corpus_fingerprint, file_st
 from index.records import Sentence
 from index.split import split_sentences
 from index.store import SentenceDB
-from index.vectors import FaissStore
+from index.vectors import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class IngestReport:
 
 # Called with the new version's database, the ids of articles added or changed, the ids
 # removed and its vector store, before the version becomes current: the place for disputes.
-Enricher = Callable[[SentenceDB, list[str], list[str]], None]
+Enricher = Callable[[SentenceDB, list[str], list[str], VectorStore], None]
 # Called with (sentences embedded so far, sentences to embed) as embedding goes on.
 Progress = Callable[[int, int], None]
 
@@ -489,7 +489,7 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         all_sentences = db.all_sentences()
         LexicalIndex.build([s.id for s in all_sentences], [s.text for s in all_sentences]).save(new)
         if enrich is not None:
-            enrich(db, [a.id for a, _ in to_embed], gone)
+            enrich(db, [a.id for a, _ in to_embed], gone, vectors)
         db.commit()
         articles_now = db.articles()
         manifest.articles = len(articles_now)

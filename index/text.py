@@ -1,6 +1,6 @@
 """Tokens for lexical search: folded, stemmed, and grouped by spelling variant.
 
-Transliterated place names come in several spellings (Kalbajar / Kelbajar). A token's
+Transliterated place names come in several spellings (Tchaikovsky / Tschaikowsky). A token's
 `skeleton` (its consonants, after the first letter) puts such variants in one group,
 and a query token is expanded to the indexed tokens of its group that are within a
 small edit distance, so either spelling finds both.
