@@ -96,7 +96,6 @@ def test_html_coverage_counts_the_outlets(html_root, seed_answers):
 
 
 def test_html_disputed_facts_box(html_root, seed_answers):
-    pytest.importorskip("assistant.enrich", reason="the claims module has not landed: no disputes yet")
     disputes = disputes_of(seed_answers)
     assert len(disputes) >= 2, "both seed questions must raise a dispute"
     box = html_root.find("aside", "disputed-facts")
@@ -118,7 +117,6 @@ def test_html_disputed_facts_box(html_root, seed_answers):
 
 
 def test_seed_questions_raise_disputes(seed_answers):
-    pytest.importorskip("assistant.enrich", reason="the claims module has not landed: no disputes yet")
     wounded, captured = seed_answers[0], seed_answers[1]
     assert wounded.disputes and captured.disputes
 

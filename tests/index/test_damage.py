@@ -123,7 +123,7 @@ def test_after_an_unclean_stop_open_runs_quick_check(built: Path):
     Index.open(built).close()  # the cheap checks pass
     leftover = built / "v-20000101T000000000000-99999"  # a killed writer's half-built version
     leftover.mkdir()
-    with pytest.raises(IndexUnusable, match=r"SQLite database: index.sqlite is cut short or corrupt"):
+    with pytest.raises(IndexUnusable, match=r"SQLite database: (index.sqlite is cut short|quick_check says)"):
         Index.open(built)
     assert not leftover.exists()
 
