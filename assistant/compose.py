@@ -36,6 +36,7 @@ MAX_COMPARED = 20  # sentences compared per question, best first (the whole pool
 TIED_COSINE = 0.35  # cosine to the question from which a sentence holding a value may answer it
 CLOSE = 0.15  # ... and at most this far below the best sentence's cosine
 CLOSE_NAMES = 0.08  # the same for dates and names, which a story has many of
+TIE_GAP = 0.15  # a verb-tied sentence this much below the closest candidate does not decide alone
 
 
 @dataclass
@@ -113,6 +114,9 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
     verbs = set(question_verbs(question)) or ({kind.noun} if kind.noun else set())
     tied = [j for j in top if verbs and values[j.id] is not None and (j.hit.dense or 0.0) >= TIED_COSINE
             and named[j.id] and _tied(values[j.id], j.hit.sentence.text, verbs)]
+    closest = max((j.hit.dense or 0.0 for j in candidates), default=0.0)
+    if tied and max(j.hit.dense or 0.0 for j in tied) < closest - TIE_GAP:
+        tied = []  # the sentences by the question's verb are far weaker than the closest ones: a paraphrase
     return {j.id: values[j.id] for j in (tied or candidates)}
 
 
@@ -122,7 +126,14 @@ def _tied(value: Value, sentence: str, focus: set[str], span: int = 5) -> bool:
     after = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[value.end:])[0]
     near = [w for w in words(before) if w not in STOPWORDS][-span:] + \
         [w for w in words(after) if w not in STOPWORDS][:span]
-    return any(lemma_stem(w) in focus or _doer(w) in focus for w in near)
+    return any(_related(w, focus) for w in near)
+
+
+def _related(word: str, stems: set[str]) -> bool:
+    """Is the word one of `stems` in another form ("broke"/break, "conversion"/convert, "director"/direct)?"""
+    base = lemma_stem(word)
+    return base in stems or _doer(word) in stems or (
+        len(base) >= 6 and any(len(s) >= 6 and s[:6] == base[:6] for s in stems))
 
 
 def _doer(word: str) -> str:

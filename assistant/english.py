@@ -38,6 +38,7 @@ class English:
     light_verbs: frozenset[str]
     blame_verbs: frozenset[str]
     units: frozenset[str]
+    organisation_words: frozenset[str]
 
     @property
     def calendar(self) -> frozenset[str]:
@@ -70,6 +71,7 @@ def english() -> English:
         light_verbs=frozenset(data["light_verbs"]),
         blame_verbs=frozenset(data["blame_verbs"]),
         units=frozenset(data["units"]),
+        organisation_words=frozenset(data["organisation_words"]),
     )
 
 

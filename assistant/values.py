@@ -262,12 +262,22 @@ def entities(sentence: str, doc) -> list[Value]:
         kind = ENTITY_KINDS.get(ent.label_)
         if kind == "person" and len(ent) == 1 and ent[0].dep_ in ("amod", "compound") and ent[0].head.pos_ == "NOUN":
             kind = "org"  # one word naming a common noun ("Kenyan forces") is a people, not a person
+        if kind == "org" and _looks_like_a_person(ent.text):
+            kind = "person"  # the tagger often calls a two-word name a body
         if kind in ("person", "org", "place") and any(ch.isalpha() for ch in ent.text):
             text = re.sub(r"^(the|The)\s+", "", ent.text)
             text = re.sub(r"[’']s$", "", text)
             start = ent.start_char + (len(ent.text) - len(re.sub(r"^(the|The)\s+", "", ent.text)))
             out.append(Value(kind, text, start, start + len(text), key=name_key(text)))
     return out
+
+
+def _looks_like_a_person(name: str) -> bool:
+    """Two or three capitalised words, no figure, none that names a body ("Maren Holt", not
+    "Carrow Construction" or "the Golden Heron")."""
+    parts = name.split()
+    return 2 <= len(parts) <= 3 and all(p[:1].isupper() and p.isalpha() for p in parts) and \
+        not {p.casefold() for p in parts} & english().organisation_words
 
 
 def of_kind(kind: str, sentence: str, doc=None) -> list[Value]:
