@@ -25,7 +25,7 @@ from assistant.conversation import Conversation, interpret
 from assistant.errors import AssistantError
 from assistant.judge import answer_threshold, judge
 from assistant.lifecycle import Lifecycle
-from assistant.pool import gather
+from assistant.pool import Pool, gather
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.retrieval import MODES, Hit, Retriever
 from corpus.records import Article
@@ -236,7 +236,7 @@ class Assistant(Lifecycle):
         sentences = {h.sentence.id: h.sentence for h in pool.hits}
         shown = compose(interpreted, kind, pool, judged, answerable, answer_threshold(), k,
                         earlier=lambda sid: self._earlier(sentences[sid]), entity_doc=_entity_doc,
-                        stance=_stance_labels)
+                        stance=lambda claim, texts: _stance_labels(claim, texts, pool))
         if not shown.supported:
             answer.related = [self._citation(j.hit.sentence, j.relevance, 0, pool.around) for j in shown.related]
             answer.message = ("The sources do not answer this question." if judged else
@@ -330,11 +330,20 @@ def _entity_doc(judged):
     return doc_of(judged.hit.sentence.text)
 
 
-def _stance_labels(claim: str, sentences: list[str]) -> list[str]:
+def _stance_labels(claim: str, sentences: list[str], pool: Pool) -> list[str]:
+    """'supports', 'refutes' or 'neither' for each sentence towards the claim, from the vectors
+    the pool already holds (the question's and the stored sentences'): no encoder pass."""
     from assistant.stance import stance_scores
 
+    known = {pool.question: pool.vector} | {h.sentence.text: pool.vectors[h.sentence.id] for h in pool.hits}
+    if claim not in known:
+        known[claim] = pool.vector
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.stack([known[t] for t in texts])
+
     out = []
-    for scores in stance_scores([(claim, [s]) for s in sentences]):
+    for scores in stance_scores([(claim, [s]) for s in sentences], encode):
         label, p = max(scores.items(), key=lambda kv: kv[1])
         out.append({"agree": "supports", "disagree": "refutes"}.get(label, "neither") if p >= 0.5 else "neither")
     return out

@@ -36,6 +36,7 @@ MAX_COMPARED = 20  # sentences compared per question, best first (the whole pool
 TIED_COSINE = 0.35  # cosine to the question from which a sentence holding a value may answer it
 CLOSE = 0.15  # ... and at most this far below the best sentence's cosine
 CLOSE_NAMES = 0.08  # the same for dates and names, which a story has many of
+VERDICT_READ = 6  # sentences whose stance towards a statement is read
 TIE_GAP = 0.15  # a verb-tied sentence this much below the closest candidate does not decide alone
 
 
@@ -97,9 +98,12 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
     """
     top = judged[:MAX_COMPARED]
     values: dict[int, Value | None] = {}
-    for j in top:
+    for j in top:  # only sentences that could pass are read (a parse costs milliseconds)
+        if not kind.compares_values or (j.support < SLOT_MIN and (j.hit.dense or 0.0) < TIED_COSINE):
+            values[j.id] = None
+            continue
         doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
-        values[j.id] = answer_value(kind, question, j.hit.sentence.text, doc) if kind.compares_values else None
+        values[j.id] = answer_value(kind, question, j.hit.sentence.text, doc)
     # closeness is measured against the best sentence that holds a value of the asked kind
     best = max(((j.hit.dense or 0.0) for j in top if values[j.id] is not None), default=0.0)
     # Numbers are compared by closeness in meaning; dates and names, which a story has many
@@ -207,6 +211,7 @@ def _mentions(compared: list[Judged], answers_of: dict[int, Value | None], pool:
 
 def _verdicts(question: str, compared: list[Judged], pool: Pool, speakers: dict[int, str | None],
               stance: Callable[[str, list[str]], list[str]], about: str) -> list[Found]:
+    compared = compared[:VERDICT_READ]
     if len(compared) < 2:
         return []
     labels = stance(question, [j.hit.sentence.text for j in compared])

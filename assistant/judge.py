@@ -62,11 +62,14 @@ class Judged:
         return self.hit.sentence.id
 
 
-def _stems(text: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _stems(text: str) -> frozenset[str]:
+    """Stems of the words of a text, and of each pair of adjacent words run together (cached: the
+    same sentences and contexts come back question after question)."""
     ws = words(text)
     found = {stem(w) for w in ws}
     found |= {stem(a + b) for a, b in zip(ws, ws[1:])}  # "cease fire" speaks to "ceasefire"
-    return found
+    return frozenset(found)
 
 
 def _anchors(question: str) -> set[str]:

@@ -202,12 +202,14 @@ def _encode(texts: list[str]) -> np.ndarray:
     return load_encoder().encode(texts)
 
 
-def stance_scores(pairs: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, float]]:
-    """For each (claim, evidence) pair, the probability of agree, disagree (and discuss)."""
+def stance_scores(pairs: Sequence[tuple[str, Sequence[str]]],
+                  encode: Callable[[list[str]], np.ndarray] | None = None) -> list[dict[str, float]]:
+    """For each (claim, evidence) pair, the probability of agree, disagree (and discuss).
+    `encode` gives the texts' unit vectors (the packaged encoder when not given)."""
     if not pairs:
         return []
     short = np.array([is_short(evidence) for _, evidence in pairs])
-    return _model().scores(featurize(pairs, _encode), short)
+    return _model().scores(featurize(pairs, encode or _encode), short)
 
 
 def stance_many(pairs: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, float]]:
