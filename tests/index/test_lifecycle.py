@@ -92,3 +92,21 @@ def test_random_files_in_an_ingested_folder_never_break_ingest_or_ask(tmp_path_f
 
     check()
     shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_bad_file_in_an_ingested_folder_is_named_once_and_the_rest_answers(tmp_path: Path, caplog):
+    import logging
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.md").write_text("---\ntitle: Port strike\n---\nDockers in Capital City walked out on Friday, "
+                                    "the union said. About 1,200 workers joined the strike.\n", encoding="utf-8")
+    Assistant.build(tmp_path / "index", [str(folder)], progress=False)
+    (folder / "bad.md").write_text("---\npublished: 2021-13-45\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="assistant.api"):
+        first = Assistant.open(tmp_path / "index")
+        answer = first.ask("How many workers joined the strike?")
+        Assistant.open(tmp_path / "index")  # opened again: the file is known, nothing to say
+    assert answer.supported and "1,200" in answer.citations[0].sentence
+    named = [r.getMessage() for r in caplog.records if "bad.md" in r.getMessage()]
+    assert len(named) == 1, named
