@@ -124,6 +124,26 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
     return {j.id: values[j.id] for j in (tied or candidates)}
 
 
+def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: dict[int, Value | None]
+           ) -> dict[int, Value]:
+    """Sentences of other articles that give exactly a figure an answering sentence gives, in words
+    close enough to the question: corroboration, so that agreeing outlets are heard (an exact
+    copy of an answer cannot open a dispute)."""
+    if kind.kind not in ("number", "money", "percent", "score", "date") or not answers_of:
+        return {}
+    given = [(j.hit.article.id, answers_of[j.id]) for j in judged if answers_of.get(j.id) is not None]
+    out = {}
+    for j in judged[:MAX_COMPARED]:
+        if j.id in answers_of or (j.hit.dense or 0.0) < TIED_COSINE:
+            continue
+        value = answer_value(kind, question, j.hit.sentence.text)
+        if value is not None and value.low is not None and value.low == value.high and any(
+                article != j.hit.article.id and v.low == value.low and v.high == value.high and v.kind == value.kind
+                for article, v in given):
+            out[j.id] = value
+    return out
+
+
 def _tied(value: Value, sentence: str, focus: set[str], span: int = 5) -> bool:
     """Is a word of the question within `span` content words of the value (in its clause)?"""
     before = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[:value.start])[-1]
@@ -166,6 +186,7 @@ def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], a
         return Composition(False, related=judged[:3])
     article_of: Callable[[Judged], str] = lambda j: j.hit.article.id  # noqa: E731
     answers_of = answering(kind, question, judged, entity_doc)
+    answers_of |= echoes(kind, question, judged, answers_of)
     if not answers_of and kind.kind in ("number", "money", "percent", "score", "date"):
         return Composition(False, related=judged[:3])  # asked for a figure or a date, and none is given
     if answers_of:  # the sentences that hold an answer of the asked kind come first
