@@ -155,7 +155,7 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
-INDEX_ENTRIES = ("v-", ".current", ".lock", "current")  # what an index folder holds
+INDEX_ENTRIES = ("v-", ".current", ".lock", "current", "sources.json")  # what an index folder holds
 
 
 def _clear_index(index_dir: Path) -> None:
