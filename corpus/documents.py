@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from corpus.cleaning import join_paragraphs
 from corpus.errors import CorpusError, one_line
-from corpus.files import MAX_FILE_BYTES
 from corpus.rawtext import parse_raw
 from corpus.records import Article, article_id_for
 
@@ -38,29 +36,6 @@ class DocumentText:
     author: str | None = None
     published: str | None = None  # ISO 8601, from the file's metadata
     extra: dict = field(default_factory=dict)
-
-
-def read_bytes(path: Path, name: str) -> bytes:
-    """The bytes of a document file, or a CorpusError saying why they cannot be read."""
-    try:
-        if path.exists() and not path.is_file() and not path.is_dir():
-            raise CorpusError(name, "not a regular file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CorpusError(name, f"file too large ({size // (1024 * 1024)} MB; "
-                                    f"limit {MAX_FILE_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(name, "no such file or folder") from None
-    except PermissionError:
-        raise CorpusError(name, "cannot read the file (permission denied)") from None
-    except IsADirectoryError:
-        raise CorpusError(name, "is a folder, not a file") from None
-    except OSError as err:
-        raise CorpusError(name, f"cannot read the file ({err.strerror or err})") from None
-    if not data.strip():
-        raise CorpusError(name, "empty file")
-    return data
 
 
 def meta_title(value: object) -> str | None:

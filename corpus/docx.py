@@ -18,8 +18,9 @@ import zipfile
 from pathlib import Path
 
 from corpus.dates import normalise_date
-from corpus.documents import DocumentText, article_from_document, meta_title, read_bytes
+from corpus.documents import DocumentText, article_from_document, meta_title
 from corpus.errors import CorpusError, one_line
+from corpus.files import read_bytes
 from corpus.records import Article
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

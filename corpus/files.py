@@ -41,6 +41,12 @@ def decode_text(data: bytes, name: str) -> str:
 def read_text(path: Path, name: str | None = None) -> str:
     """The text of a UTF-8 file; `name` is how errors refer to it (default: the path)."""
     name = name or str(path)
+    return decode_text(read_bytes(path, name), name)
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a file, or a CorpusError saying why they cannot be read (missing, a folder,
+    not a regular file, too large, unreadable, empty)."""
     try:
         if path.exists() and not path.is_file() and not path.is_dir():
             raise CorpusError(name, "not a regular file")
@@ -59,4 +65,4 @@ def read_text(path: Path, name: str | None = None) -> str:
         raise CorpusError(name, f"cannot read the file ({err.strerror or err})") from None
     if not data.strip():
         raise CorpusError(name, "empty file")
-    return decode_text(data, name)
+    return data

@@ -21,8 +21,9 @@ import re
 from pathlib import Path
 
 from corpus.dates import normalise_date
-from corpus.documents import DocumentText, article_from_document, read_bytes
+from corpus.documents import DocumentText, article_from_document
 from corpus.errors import CorpusError
+from corpus.files import read_bytes
 from corpus.records import Article
 
 log = logging.getLogger(__name__)
