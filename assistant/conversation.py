@@ -12,6 +12,7 @@ from index.text import STOPWORDS, words
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
+    from assistant.history import History
     from assistant.records import Answer
 
 _FOLLOW_UP_START = re.compile(r"^\s*(and|but|also|what about|how about|and what|so|then)\b", re.I)
@@ -53,14 +54,29 @@ def interpret(question: str, previous: str | None) -> str:
 
 @dataclass
 class Conversation:
-    """Questions and answers so far, against one assistant."""
+    """Questions and answers so far, against one assistant. With a `history`, every answer
+    is stored there as it comes (under this conversation's id), so the conversation can be
+    reopened after a restart."""
 
     assistant: Assistant
     turns: list[Answer] = field(default_factory=list)
     id: str = ""
+    history: History | None = None
+
+    @classmethod
+    def resume(cls, assistant: Assistant, history: History, cid: str) -> Conversation:
+        """The stored conversation `cid`, its answers read back; follow-ups go on from its last."""
+        return cls(assistant, turns=history.load(cid), id=cid, history=history)
+
+    @classmethod
+    def stored(cls, assistant: Assistant, history: History) -> Conversation:
+        """A new conversation kept in `history` (listed there from its first answer)."""
+        return cls(assistant, id=assistant.conversation().id, history=history)
 
     def ask(self, question: str, **options: Any) -> Answer:
         previous = self.turns[-1].interpreted_as if self.turns else None
         answer = self.assistant.ask(question, context=previous, **options)
+        if self.history is not None:
+            self.history.append_turn(self.id, answer)
         self.turns.append(answer)
         return answer
