@@ -20,13 +20,14 @@ from index import library
 log = logging.getLogger("assistant")
 
 # Commands that read an index: `--index` must name one (a typo must not look like an empty answer).
-READERS = {"ask", "sources", "disputes", "brief", "serve"}
+READERS = {"ask", "chat", "sources", "disputes", "brief", "serve"}
 
 # Subcommands that live with their own concern: module with add_arguments(parser), run(args).
 PLUGINS = {
     "eval": ("eval.command", "score the assistant on a gold Q&A set"),
     "brief": ("briefing.command", "write a briefing (md, html, docx) answering a list of questions"),
     "serve": ("server.command", "serve the HTTP JSON API"),
+    "chat": ("cli.chat", "ask one question a line, follow-ups in context; kept in the conversation history"),
 }
 
 
