@@ -44,13 +44,14 @@ from tqdm import tqdm
 
 from corpus.records import Article
 from corpus.sources import article_files
+from index import ann
+from index.ann import VectorStore
 from index.embed import Encoder
 from index.lexical import LexicalIndex
 from index.manifest import SCHEMA_VERSION, Manifest, corpus_fingerprint, file_stamp
 from index.records import Sentence
 from index.split import split_sentences
 from index.store import SentenceDB
-from index.vectors import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,8 @@ class Index:
         try:
             self.db = _part("SQLite database", SentenceDB.FILENAME, version,
                             lambda: SentenceDB(version / SentenceDB.FILENAME, readonly=True))
-            self.vectors = _part("vectors", FaissStore.FILENAME, version, lambda: FaissStore.load(version))
+            self.vectors = _part("vectors", ann.filename(manifest.vector_backend), version,
+                                 lambda: ann.load(manifest.vector_backend, version, **manifest.backend_options))
             self.lexical = _part("BM25 index", LexicalIndex.FOLDER, version, lambda: LexicalIndex.load(version))
             self._verify(deep)
         except BaseException:
@@ -356,6 +358,9 @@ def recorded_sources(folder: Path) -> list[str]:
 
 
 def check_compatible(manifest: Manifest, folder: Path, encoder: Encoder | None) -> None:
+    if manifest.vector_backend not in ann.names():
+        raise IndexMismatch(f"index at {folder} keeps its vectors in {manifest.vector_backend!r}, which this "
+                            f"installation does not know (it knows {', '.join(ann.names())})")
     if manifest.schema != SCHEMA_VERSION:
         raise IndexMismatch(f"index at {folder} has schema {manifest.schema}, this version reads "
                             f"{SCHEMA_VERSION}: rebuild it with `assistant ingest --rebuild`")
@@ -399,10 +404,11 @@ def _locked(folder: Path):
 def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
            remove: Iterable[str] = (), sync_roots: Iterable[str] = (), sources: Iterable[str] = (),
            rebuild: bool = False, enrich: Enricher | None = None, progress: bool = True,
-           on_progress: Progress | None = None) -> IngestReport:
+           on_progress: Progress | None = None, vector_backend: str | None = None) -> IngestReport:
     """Add or replace `articles`, drop `remove` ids (and, for each folder in `sync_roots`,
     the articles once read under it that are no longer there), and make that the
-    current version. Only new or changed articles are embedded."""
+    current version. Only new or changed articles are embedded. `vector_backend` names the
+    vector store to keep (index.ann.factory); by default it is picked by size."""
     started = time.perf_counter()
     with _locked(folder):
         clean_stale(folder, locked=True)
@@ -414,7 +420,7 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         new.mkdir()
         try:
             report = _build(old, new, list(articles), encoder, set(remove), list(sync_roots),
-                            list(sources), enrich, progress, on_progress)
+                            list(sources), enrich, progress, on_progress, vector_backend)
             (new / READERS_FILE).touch()
             _save_sources(folder, Manifest.load(new).sources)
             _swap(folder, new)
@@ -428,14 +434,15 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
 
 def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
            remove: set[str], sync_roots: list[str], sources: list[str],
-           enrich: Enricher | None, progress: bool, on_progress: Progress | None = None) -> IngestReport:
+           enrich: Enricher | None, progress: bool, on_progress: Progress | None = None,
+           vector_backend: str | None = None) -> IngestReport:
     report = IngestReport()
     if old is not None:
         _copy_sqlite(old / SentenceDB.FILENAME, new / SentenceDB.FILENAME)
-        vectors = FaissStore.load(old)
+        vectors = _load_vectors(old)
         manifest = Manifest.load(old)
     else:
-        vectors = FaissStore(encoder.dimensions)
+        vectors = ann.create(ann.pick(0, vector_backend), encoder.dimensions)
         manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions)
     db = SentenceDB(new / SentenceDB.FILENAME)
     try:
@@ -501,6 +508,7 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         manifest.files = {p: stamp for p in sorted(local) if (stamp := file_stamp(p))}
     finally:
         db.close()
+    vectors = ann.settle(vectors, manifest, vector_backend)
     vectors.save(new)
     manifest.save(new)
     _fsync_tree(new)
@@ -523,6 +531,11 @@ def _encode(encoder: Encoder, texts: list[str], progress: bool,
                 on_progress(i + len(part), len(distinct))
     row = {text: n for n, text in enumerate(distinct)}
     return vectors[[row[t] for t in texts]] if texts else vectors
+
+
+def _load_vectors(version: Path) -> VectorStore:
+    manifest = Manifest.load(version)
+    return ann.load(manifest.vector_backend, version, **manifest.backend_options)
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

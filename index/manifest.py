@@ -23,6 +23,12 @@ class Manifest:
     created: str = ""
     sources: list[str] = field(default_factory=list)  # what was ingested: paths and URLs
     files: dict[str, list[int]] = field(default_factory=dict)  # path -> [mtime_ns, size]
+    # Backends by name (index.ann.factory); a manifest from before they were named loads
+    # as the only ones there were: exact FAISS and bm25s.
+    vector_backend: str = "faiss-flat"  # the store the version holds
+    vector_backend_choice: str = "auto"  # what was asked for: "auto" (by size) or a backend name
+    lexical_backend: str = "bm25s"
+    backend_options: dict[str, str] = field(default_factory=dict)  # e.g. a remote engine's uri and collection
 
     def save(self, folder: Path) -> None:
         path = folder / FILENAME
