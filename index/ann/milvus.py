@@ -1,0 +1,328 @@
+"""Milvus backend: sentence vectors, BM25 text and filter fields in one Milvus collection.
+
+One collection per index holds, for every sentence: its id (the primary key), its unit
+vector, its BM25 tokens (`index.text.tokens`, space-joined, so the lexical analysis is
+the same as the local BM25's and the same on Milvus Lite and on a cluster), the sparse
+BM25 vector Milvus computes from them, and the fields filters need (article id, outlet
+casefolded, published date). Dense search, BM25 full-text search and the filters all run
+inside Milvus; the articles, sentences and findings stay in the local SQLite database.
+
+`uri` is a local path ending in `.db` (Milvus Lite, in this process, a folder on disk)
+or `http://HOST:19530` (a Milvus server or cluster). The collection is not versioned with
+the index folder: an update changes it in place (upserts by sentence id, deletes by id),
+so a reader of the previous version may meet ids it does not know, which it drops.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.text import is_variant, skeleton, tokens
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000  # rows a request: Milvus caps a gRPC message at 64 MB; 2000 x 384 floats is ~3 MB
+MAX_TEXT = 65535
+ID_CHUNK = 10_000  # ids a filter expression names at most (larger `allowed` sets are split)
+DEFAULT_URI = "milvus.db"  # Milvus Lite in the index folder, beside the versions
+
+
+@dataclass
+class SentenceRow:
+    """What Milvus keeps of a sentence beside its vector."""
+
+    text: str
+    article_id: str
+    outlet: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class Filters:
+    """Which sentences a search may return, as a Milvus filter expression (None: any)."""
+
+    outlets: list[str] = field(default_factory=list)  # matched casefolded
+    article_ids: list[str] = field(default_factory=list)  # or-ed with outlets: a source is either
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
+
+    def expression(self) -> str:
+        clauses = []
+        sources = []
+        if self.outlets:
+            sources.append(f"outlet in {_strings([o.casefold() for o in self.outlets])}")
+        if self.article_ids:
+            sources.append(f"article_id in {_strings(self.article_ids)}")
+        if sources:
+            clauses.append("(" + " or ".join(sources) + ")")
+        if self.since:
+            clauses.append(f'(published != "" and published >= {_string(self.since[:10])})')
+        if self.until:
+            clauses.append(f'(published != "" and published <= {_string(self.until[:10])})')
+        return " and ".join(clauses)
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _strings(values: list[str]) -> str:
+    return "[" + ", ".join(_string(v) for v in values) + "]"
+
+
+_clients: dict[str, object] = {}
+
+
+def connect(uri: str):
+    """One MilvusClient per uri in this process (Milvus Lite allows one process per file)."""
+    from pymilvus import MilvusClient
+
+    if uri not in _clients:
+        _clients[uri] = MilvusClient(uri)
+    return _clients[uri]
+
+
+def is_local(uri: str) -> bool:
+    return "://" not in uri
+
+
+class MilvusStore:
+    """The VectorStore protocol over a Milvus collection (cosine = inner product of unit vectors)."""
+
+    NAME = "milvus"
+    FILENAME = "milvus.json"  # in a version folder: where the collection is
+    VOCABULARY = "milvus-vocabulary.txt"  # every BM25 token added, for spelling variants of query words
+    external = True  # its rows live outside the version folder (not versioned, not copied)
+    needs_rows = True  # `add` takes each sentence's text and article fields
+
+    def __init__(self, uri: str, collection: str, dimensions: int, *, index_type: str = "FLAT",
+                 folder: Path | None = None, create: bool = False) -> None:
+        """`folder` is the index folder a relative Milvus Lite path is read against."""
+        self.uri, self.collection, self.dimensions, self.index_type = uri, collection, dimensions, index_type
+        self.client = connect(_resolved(uri, folder))
+        self.vocabulary: set[str] = set()
+        if not self.client.has_collection(collection):
+            if not create:
+                raise FileNotFoundError(f"Milvus collection {collection!r} is missing at {uri}")
+            self._create()
+        self.client.load_collection(collection)
+
+    @classmethod
+    def create(cls, dimensions: int, size_hint: int = 0, *, uri: str = DEFAULT_URI,
+               collection: str | None = None, index_type: str | None = None,
+               folder: Path | None = None) -> MilvusStore:
+        """A new, empty collection (a fresh name unless one is given). A local file gets an
+        exact FLAT index (the same answers as faiss-flat); a server gets HNSW."""
+        name = collection or f"sentences_{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        kind = index_type or ("FLAT" if is_local(uri) else "HNSW")
+        return cls(uri, name, dimensions, index_type=kind, folder=folder, create=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> MilvusStore:
+        """The store a version folder names (its `milvus.json`); a local path is read
+        against the index folder (the version folder's parent)."""
+        data = json.loads((folder / cls.FILENAME).read_text(encoding="utf-8"))
+        store = cls(data["uri"], data["collection"], int(data["dimensions"]),
+                    index_type=data.get("index_type", "FLAT"), folder=folder.parent)
+        vocabulary = folder / cls.VOCABULARY
+        if vocabulary.exists():
+            store.vocabulary = set(vocabulary.read_text(encoding="utf-8").split())
+        return store
+
+    def save(self, folder: Path) -> None:
+        """Record where the collection is; the rows themselves are already in Milvus."""
+        data = {"uri": self.uri, "collection": self.collection, "dimensions": self.dimensions,
+                "index_type": self.index_type}
+        (folder / self.FILENAME).write_text(json.dumps(data, indent=1), encoding="utf-8")
+        (folder / self.VOCABULARY).write_text("\n".join(sorted(self.vocabulary)), encoding="utf-8")
+        self.client.flush(self.collection)
+
+    def drop(self) -> None:
+        self.client.drop_collection(self.collection)
+
+    def _create(self) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dimensions)
+        schema.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("article_id", DataType.VARCHAR, max_length=512)
+        schema.add_field("outlet", DataType.VARCHAR, max_length=512)
+        schema.add_field("published", DataType.VARCHAR, max_length=16)
+        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
+                                     input_field_names=["text"], output_field_names=["sparse"]))
+        params = self.client.prepare_index_params()
+        params.add_index("vector", index_type=self.index_type, metric_type="IP")
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        params.add_index("article_id", index_type="INVERTED")
+        params.add_index("outlet", index_type="INVERTED")
+        self.client.create_collection(self.collection, schema=schema, index_params=params,
+                                      consistency_level="Strong")
+        log.info("created Milvus collection %s at %s", self.collection, self.uri)
+
+    def __len__(self) -> int:
+        rows = self.client.query(self.collection, filter="", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"])
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray, rows: list[SentenceRow] | None = None) -> None:
+        """Insert or replace sentences by id; Milvus needs each one's text and fields (`rows`)."""
+        if not len(ids):
+            return
+        if rows is None or len(rows) != len(ids):
+            raise ValueError("the milvus store needs each sentence's text and article fields (rows)")
+        vectors = np.asarray(vectors, dtype=np.float32)
+        texts = [_bm25_text(r.text) for r in rows]
+        for text in texts:
+            self.vocabulary.update(text.split())
+        for start in range(0, len(ids), BATCH):
+            data = [{"id": int(i), "vector": v.tolist(), "text": text,
+                     "article_id": r.article_id, "outlet": (r.outlet or "").casefold(),
+                     "published": (r.published or "")[:10]}
+                    for i, v, r, text in zip(ids[start:start + BATCH], vectors[start:start + BATCH],
+                                             rows[start:start + BATCH], texts[start:start + BATCH], strict=True)]
+            self.client.upsert(self.collection, data)
+
+    def remove(self, ids: np.ndarray) -> None:
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), ID_CHUNK):
+            self.client.delete(self.collection, ids=ids[start:start + ID_CHUNK])
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of `ids` (a row of zeros for an id not stored), one row each."""
+        out = np.zeros((len(ids), self.dimensions), dtype=np.float32)
+        if not len(ids):
+            return out
+        found: dict[int, list[float]] = {}
+        distinct = sorted({int(i) for i in ids})
+        for start in range(0, len(distinct), ID_CHUNK):
+            for row in self.client.get(self.collection, ids=distinct[start:start + ID_CHUNK],
+                                       output_fields=["vector"]):
+                found[int(row["id"])] = row["vector"]
+        for n, i in enumerate(ids):
+            if int(i) in found:
+                out[n] = found[int(i)]
+        return out
+
+    def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+               ) -> list[tuple[int, float]]:
+        """The k nearest ids with cosine scores; `allowed` restricts to those ids."""
+        return self._dense([vector], k, _id_filters(allowed))[0]
+
+    def search_where(self, vector: np.ndarray, k: int, where: Filters | None = None) -> list[tuple[int, float]]:
+        """The k nearest ids among the sentences `where` selects, filtered inside Milvus."""
+        return self._dense([vector], k, [where.expression() if where else ""])[0]
+
+    def search_many(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """The k nearest ids of each of many vectors, in batched requests."""
+        out: list[list[tuple[int, float]]] = []
+        for start in range(0, len(vectors), BATCH // 2):
+            out += self._dense(vectors[start:start + BATCH // 2], k, [""])
+        return out
+
+    def _dense(self, vectors, k: int, expressions: list[str] | None) -> list[list[tuple[int, float]]]:
+        """Search each expression in turn (None: nothing is allowed) and keep the k best per query."""
+        if k <= 0 or len(vectors) == 0 or expressions is None:
+            return [[] for _ in range(len(vectors))]
+        data = [np.asarray(v, dtype=np.float32).ravel().tolist() for v in vectors]
+        merged: list[list[tuple[int, float]]] = [[] for _ in data]
+        for expression in expressions:
+            found = self.client.search(self.collection, data=data, anns_field="vector", limit=min(k, 16384),
+                                       filter=expression, output_fields=[],
+                                       search_params={"metric_type": "IP"})
+            for row, hits in zip(merged, found, strict=True):
+                row += [(int(h["id"]), float(h["distance"])) for h in hits]
+        return [sorted(row, key=lambda h: -h[1])[:k] for row in merged]
+
+
+class MilvusLexical:
+    """BM25 full-text search with Milvus's own BM25 function over the store's collection."""
+
+    FILENAME = MilvusStore.FILENAME
+
+    def __init__(self, store: MilvusStore) -> None:
+        self.store = store
+        self._variants: dict[str, list[str]] | None = None
+        self._known = 0
+
+    @classmethod
+    def load(cls, folder: Path) -> MilvusLexical:
+        return cls(MilvusStore.load(folder))
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Stands in for the local index's id array in count checks: one entry a row."""
+        return np.zeros(len(self.store), dtype=np.int64)
+
+    def save(self, folder: Path) -> None:
+        """Nothing to write: the text went into Milvus with the vectors."""
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best sentence ids by BM25, optionally only among `allowed` ids."""
+        return self._bm25(query, k, _id_filters(allowed))
+
+    def search_where(self, query: str, k: int, where: Filters | None = None) -> list[tuple[int, float]]:
+        return self._bm25(query, k, [where.expression() if where else ""])
+
+    def expand(self, query: str) -> list[str]:
+        """Query tokens plus the indexed spelling variants of each (as the local BM25 does)."""
+        vocabulary = self.store.vocabulary
+        if self._variants is None or self._known != len(vocabulary):
+            self._variants, self._known = {}, len(vocabulary)
+            for token in vocabulary:
+                self._variants.setdefault(skeleton(token), []).append(token)
+        expanded: list[str] = []
+        for token in tokens(query):
+            group = [t for t in self._variants.get(skeleton(token), []) if is_variant(token, t)]
+            for t in [token, *group]:
+                if t in vocabulary and t not in expanded:
+                    expanded.append(t)
+        return expanded
+
+    def _bm25(self, query: str, k: int, expressions: list[str] | None) -> list[tuple[int, float]]:
+        text = " ".join(self.expand(query))
+        if not text or k <= 0 or expressions is None:
+            return []
+        found: list[tuple[int, float]] = []
+        for expression in expressions:
+            hits = self.store.client.search(self.store.collection, data=[text], anns_field="sparse",
+                                            limit=min(k, 16384), filter=expression, output_fields=[],
+                                            search_params={"metric_type": "BM25"})[0]
+            # Milvus Lite reports BM25 as a negative distance, a server as a positive score.
+            found += [(int(h["id"]), abs(float(h["distance"]))) for h in hits]
+        return sorted(found, key=lambda h: -h[1])[:k]
+
+
+def _bm25_text(text: str) -> str:
+    """The text's BM25 tokens, space-joined, within Milvus's VARCHAR limit (in bytes)."""
+    joined = " ".join(tokens(text))
+    if len(joined.encode()) > MAX_TEXT:
+        joined = joined.encode()[:MAX_TEXT].decode(errors="ignore").rsplit(" ", 1)[0]
+    return joined
+
+
+def _id_filters(allowed: np.ndarray | None) -> list[str] | None:
+    """Filter expressions naming `allowed` ids, a chunk each ([""]: no filter; None: none allowed)."""
+    if allowed is None:
+        return [""]
+    ids = sorted({int(i) for i in allowed})
+    if not ids:
+        return None
+    return [f"id in [{', '.join(map(str, ids[s:s + ID_CHUNK]))}]" for s in range(0, len(ids), ID_CHUNK)]
+
+
+def _resolved(uri: str, folder: Path | None) -> str:
+    """A local Milvus Lite path relative to the index folder made absolute; a server uri as is."""
+    if not is_local(uri) or folder is None or Path(uri).is_absolute():
+        return uri
+    return str((folder / uri).resolve())

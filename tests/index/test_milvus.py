@@ -1,0 +1,127 @@
+"""The milvus backend on Milvus Lite (a local file, in this process): exact dense search equal
+to faiss-flat, BM25 full-text search in the engine, filters as Milvus expressions, removal,
+reopening from a version folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pymilvus", reason="the milvus backend needs pymilvus and milvus-lite (requirements.txt)")
+
+from index.ann.faiss_flat import FlatStore  # noqa: E402
+from index.ann.milvus import Filters, MilvusLexical, MilvusStore, SentenceRow  # noqa: E402
+from index.lexical import LexicalIndex  # noqa: E402
+
+DIM = 32
+TEXTS = ["Troops attacked positions in Kelbajar on Tuesday.",
+         "The attack hit the Kalbajar district, officials said.",
+         "Talks in Brussels ended without a statement.",
+         "Seven soldiers were wounded and two were captured.",
+         "The ministry's statement gave no figures."]
+OUTLETS = ["Reuters", "AP", "Reuters", "Le Monde", None]
+PUBLISHED = ["2021-11-16T10:00:00", "2021-11-17", "2021-11-18", None, "2021-11-20"]
+
+
+def unit(rows: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(rows, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def index_folder(tmp_path):
+    (tmp_path / "v-1").mkdir()
+    return tmp_path
+
+
+def small_store(folder) -> tuple[MilvusStore, np.ndarray, np.ndarray]:
+    store = MilvusStore.create(DIM, uri="milvus.db", folder=folder)
+    ids = np.arange(len(TEXTS), dtype=np.int64) + (1 << 52)  # large ids, as sentence ids are
+    vectors = unit(len(TEXTS), 1)
+    rows = [SentenceRow(t, f"art-{n % 2}", o, p) for n, (t, o, p) in enumerate(zip(TEXTS, OUTLETS, PUBLISHED))]
+    store.add(ids, vectors, rows)
+    return store, ids, vectors
+
+
+def test_dense_search_equals_exact_faiss(index_folder):
+    ids = np.arange(3000, dtype=np.int64) * 7919 + 11
+    vectors = unit(3000, 2)
+    rows = [SentenceRow(f"sentence {i}", f"a{i % 50}") for i in range(3000)]
+    milvus = MilvusStore.create(DIM, uri="milvus.db", folder=index_folder)
+    milvus.add(ids, vectors, rows)
+    flat = FlatStore(DIM)
+    flat.add(ids, vectors)
+    queries = unit(20, 3)
+    assert len(milvus) == 3000
+    for query in queries:
+        ours, theirs = milvus.search(query, 10), flat.search(query, 10)
+        assert [i for i, _ in ours] == [i for i, _ in theirs]
+        assert np.allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
+    allowed = ids[::3]
+    assert [i for i, _ in milvus.search(queries[0], 10, allowed)] == \
+           [i for i, _ in flat.search(queries[0], 10, allowed)]
+    many = milvus.search_many(queries[:5], 4)
+    assert [[i for i, _ in row] for row in many] == [[i for i, _ in row] for row in flat.search_many(queries[:5], 4)]
+    expected = np.stack([vectors[5], np.zeros(DIM), vectors[0]])
+    assert np.allclose(milvus.vectors([int(ids[5]), 123, int(ids[0])]), expected)
+
+
+def test_bm25_runs_in_milvus_with_spelling_variants(index_folder):
+    store, ids, _ = small_store(index_folder)
+    lexical = MilvusLexical(store)
+    local = LexicalIndex.build([int(i) for i in ids], TEXTS)
+    for query in ("Kalbajar", "Kelbajar", "wounded soldiers", "statement"):
+        found = {i for i, _ in lexical.search(query, 5)}
+        assert found == {i for i, _ in local.search(query, 5)}, query
+    assert {i for i, _ in lexical.search("Kalbajar", 5)} == {int(ids[0]), int(ids[1])}
+    assert lexical.search("the and of", 5) == []  # stop words only: no tokens, no hits
+    assert [i for i, _ in lexical.search("statement", 5, allowed=ids[4:])] == [int(ids[4])]
+    assert lexical.search("statement", 5, allowed=np.array([], dtype=np.int64)) == []
+
+
+def test_filters_run_inside_milvus(index_folder):
+    store, ids, vectors = small_store(index_folder)
+    lexical = MilvusLexical(store)
+    every = {int(i) for i in ids}
+
+    def dense(where):
+        return {i for i, _ in store.search_where(vectors[0], 10, where)}
+
+    assert dense(None) == every
+    assert dense(Filters(outlets=["reuters"])) == {int(ids[0]), int(ids[2])}  # outlets matched casefolded
+    assert dense(Filters(article_ids=["art-1"])) == {int(ids[1]), int(ids[3])}
+    assert dense(Filters(outlets=["AP"], article_ids=["art-0"])) == {int(ids[n]) for n in (0, 1, 2, 4)}
+    # a date range keeps dated sentences inside it, never undated ones
+    assert dense(Filters(since="2021-11-17")) == {int(ids[n]) for n in (1, 2, 4)}
+    assert dense(Filters(since="2021-11-16", until="2021-11-17")) == {int(ids[0]), int(ids[1])}
+    assert dense(Filters(outlets=['Say "hi"'])) == set()  # quotes in a value are escaped, not parsed
+    assert {i for i, _ in lexical.search_where("statement", 5, Filters(until="2021-11-19"))} == {int(ids[2])}
+
+
+def test_removal_and_reopening_from_the_version_folder(index_folder):
+    store, ids, vectors = small_store(index_folder)
+    store.remove(ids[:2])
+    assert len(store) == len(TEXTS) - 2
+    assert int(ids[0]) not in {i for i, _ in store.search(vectors[0], 10)}
+    assert MilvusLexical(store).search("Kalbajar", 5) == []
+    store.add(ids[3:4], vectors[3:4], [SentenceRow("Nine soldiers were wounded.", "art-1")])  # replaced, not doubled
+    assert len(store) == len(TEXTS) - 2
+    store.save(index_folder / "v-1")
+    reopened = MilvusStore.load(index_folder / "v-1")
+    assert (reopened.collection, len(reopened)) == (store.collection, len(TEXTS) - 2)
+    assert [i for i, _ in reopened.search(vectors[3], 1)] == [int(ids[3])]
+    assert [i for i, _ in MilvusLexical.load(index_folder / "v-1").search("nine", 5)] == [int(ids[3])]
+
+
+def test_a_missing_collection_is_refused_on_load(index_folder):
+    store, _, _ = small_store(index_folder)
+    store.save(index_folder / "v-1")
+    store.drop()
+    with pytest.raises(FileNotFoundError, match="collection"):
+        MilvusStore.load(index_folder / "v-1")
+
+
+def test_rows_are_required(index_folder):
+    store = MilvusStore.create(DIM, uri="milvus.db", folder=index_folder)
+    with pytest.raises(ValueError, match="text and article fields"):
+        store.add(np.array([1]), unit(1, 4))
