@@ -97,6 +97,15 @@ class IngestReport:
     rejected: list[str] = field(default_factory=list)  # one-line reasons
     sentences_embedded: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # phase name -> seconds (bench/update_bench.py)
+
+    @contextmanager
+    def timed(self, phase: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - started
 
     @property
     def changed(self) -> bool:
@@ -413,41 +422,47 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
     with _locked(folder):
         clean_stale(folder, locked=True)
         old = None if rebuild else current_version(folder)
+        report = IngestReport()
         if old is not None:
             # Refuse to build on a damaged version; a rebuild starts from nothing instead.
-            Index.open(folder, encoder).close()
+            with report.timed("check current version"):
+                Index.open(folder, encoder).close()
         new = folder / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         new.mkdir()
         try:
-            report = _build(old, new, list(articles), encoder, set(remove), list(sync_roots),
-                            list(sources), enrich, progress, on_progress, vector_backend)
-            (new / READERS_FILE).touch()
-            _save_sources(folder, Manifest.load(new).sources)
-            _swap(folder, new)
+            _build(report, old, new, list(articles), encoder, set(remove), list(sync_roots),
+                   list(sources), enrich, progress, on_progress, vector_backend)
+            with report.timed("swap"):
+                (new / READERS_FILE).touch()
+                _save_sources(folder, Manifest.load(new).sources)
+                _swap(folder, new)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
-        clean_stale(folder, locked=True)
+        with report.timed("remove old version"):
+            clean_stale(folder, locked=True)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
+def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
            remove: set[str], sync_roots: list[str], sources: list[str],
            enrich: Enricher | None, progress: bool, on_progress: Progress | None = None,
-           vector_backend: str | None = None) -> IngestReport:
-    report = IngestReport()
+           vector_backend: str | None = None) -> None:
     if old is not None:
-        _copy_sqlite(old / SentenceDB.FILENAME, new / SentenceDB.FILENAME)
-        vectors = _load_vectors(old)
+        with report.timed("SQLite copy"):
+            _copy_sqlite(old / SentenceDB.FILENAME, new / SentenceDB.FILENAME)
+        with report.timed("vectors load"):
+            vectors = _load_vectors(old)
         manifest = Manifest.load(old)
     else:
         vectors = ann.create(ann.pick(0, vector_backend), encoder.dimensions)
         manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions)
     db = SentenceDB(new / SentenceDB.FILENAME)
     try:
-        existing = db.fingerprints()
-        titles = {a.id: a.title for a in db.articles()} if existing else {}
+        with report.timed("read existing"):
+            existing = db.fingerprints()
+            titles = {a.id: a.title for a in db.articles()} if existing else {}
         by_hash = {h: aid for aid, (_, h, _) in existing.items()}
         incoming_ids = {a.id for a in articles}
         # Folders read again: what was under them and is not there now is gone.
@@ -484,21 +499,27 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         texts = [s.text for _, sents in to_embed for s in sents]
         if texts:
             log.info("embedding %d sentences from %d articles", len(texts), len(to_embed))
-        embedded = _encode(encoder, texts, progress, on_progress)
+        with report.timed("embedding"):
+            embedded = _encode(encoder, texts, progress, on_progress)
         report.sentences_embedded = len(texts)
-        offset = 0
-        for article, sentences in to_embed:
-            db.put_article(article, sentences)
-            chunk = embedded[offset:offset + len(sentences)]
-            vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk)
-            offset += len(sentences)
+        with report.timed("SQLite and vectors add"):
+            offset = 0
+            for article, sentences in to_embed:
+                db.put_article(article, sentences)
+                chunk = embedded[offset:offset + len(sentences)]
+                vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk)
+                offset += len(sentences)
 
-        all_sentences = db.all_sentences()
-        LexicalIndex.build([s.id for s in all_sentences], [s.text for s in all_sentences]).save(new)
+        with report.timed("BM25"):
+            all_sentences = db.all_sentences()
+            LexicalIndex.build([s.id for s in all_sentences], [s.text for s in all_sentences]).save(new)
         if enrich is not None:
-            enrich(db, [a.id for a, _ in to_embed], gone, vectors)
-        db.commit()
-        articles_now = db.articles()
+            with report.timed("enrich"):
+                enrich(db, [a.id for a, _ in to_embed], gone, vectors)
+        with report.timed("SQLite commit"):
+            db.commit()
+        with report.timed("manifest"):
+            articles_now = db.articles()
         manifest.articles = len(articles_now)
         manifest.sentences = len(all_sentences)
         manifest.corpus_fingerprint = corpus_fingerprint([a.fingerprint for a in articles_now])
@@ -508,11 +529,13 @@ def _build(old: Path | None, new: Path, articles: list[Article], encoder: Encode
         manifest.files = {p: stamp for p in sorted(local) if (stamp := file_stamp(p))}
     finally:
         db.close()
-    vectors = ann.settle(vectors, manifest, vector_backend)
-    vectors.save(new)
-    manifest.save(new)
-    _fsync_tree(new)
-    return report
+    with report.timed("vectors write"):
+        vectors = ann.settle(vectors, manifest, vector_backend)
+        vectors.save(new)
+    with report.timed("manifest"):
+        manifest.save(new)
+    with report.timed("fsync"):
+        _fsync_tree(new)
 
 
 def _encode(encoder: Encoder, texts: list[str], progress: bool,
