@@ -42,7 +42,7 @@ def list_conversations(history: History) -> int:
     stored = history.list()
     for c in stored:
         print(display_text(f"{c.id}  {c.updated[:16].replace('T', ' ')}  {c.turns:>3} questions  {c.title}"))
-    print(f"{len(stored)} conversations")
+    print(f"{len(stored)} conversation{'' if len(stored) == 1 else 's'}")
     return 0
 
 
@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     assistant = Assistant.open(args.index)
     if args.conversation:
         conversation = Conversation.resume(assistant, history, args.conversation)
-        print(f"conversation {conversation.id}: {len(conversation.turns)} questions so far", file=sys.stderr)
+        n = len(conversation.turns)
+        print(f"conversation {conversation.id}: {n} question{'' if n == 1 else 's'} so far", file=sys.stderr)
     else:
         conversation = Conversation.stored(assistant, history)
         print(f"conversation {conversation.id} (go on with it later: assistant chat --conversation "
