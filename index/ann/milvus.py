@@ -105,6 +105,7 @@ class MilvusStore:
                  folder: Path | None = None, create: bool = False) -> None:
         """`folder` is the index folder a relative Milvus Lite path is read against."""
         self.uri, self.collection, self.dimensions, self.index_type = uri, collection, dimensions, index_type
+        self.folder = folder
         self.client = connect(_resolved(uri, folder))
         self.vocabulary: set[str] = set()
         if not self.client.has_collection(collection):
@@ -124,9 +125,9 @@ class MilvusStore:
         return cls(uri, name, dimensions, index_type=kind, folder=folder, create=True)
 
     @classmethod
-    def load(cls, folder: Path) -> MilvusStore:
-        """The store a version folder names (its `milvus.json`); a local path is read
-        against the index folder (the version folder's parent)."""
+    def load(cls, folder: Path, **options) -> MilvusStore:
+        """The store a version folder names (its `milvus.json`, which wins over `options`); a
+        local path is read against the index folder (the version folder's parent)."""
         data = json.loads((folder / cls.FILENAME).read_text(encoding="utf-8"))
         store = cls(data["uri"], data["collection"], int(data["dimensions"]),
                     index_type=data.get("index_type", "FLAT"), folder=folder.parent)
@@ -136,8 +137,12 @@ class MilvusStore:
         return store
 
     def save(self, folder: Path) -> None:
-        """Record where the collection is; the rows themselves are already in Milvus."""
-        data = {"uri": self.uri, "collection": self.collection, "dimensions": self.dimensions,
+        """Record where the collection is (a Milvus Lite file inside the index folder by a
+        relative path, so a copied index folder uses its own copy); the rows are in Milvus."""
+        uri = _resolved(self.uri, self.folder)
+        if is_local(uri) and Path(uri).is_relative_to(folder.parent.resolve()):
+            uri = str(Path(uri).relative_to(folder.parent.resolve()))
+        data = {"uri": uri, "collection": self.collection, "dimensions": self.dimensions,
                 "index_type": self.index_type}
         (folder / self.FILENAME).write_text(json.dumps(data, indent=1), encoding="utf-8")
         (folder / self.VOCABULARY).write_text("\n".join(sorted(self.vocabulary)), encoding="utf-8")
@@ -189,6 +194,11 @@ class MilvusStore:
                     for i, v, r, text in zip(ids[start:start + BATCH], vectors[start:start + BATCH],
                                              rows[start:start + BATCH], texts[start:start + BATCH], strict=True)]
             self.client.upsert(self.collection, data)
+
+    def add_sentences(self, article, sentences: list, vectors: np.ndarray) -> None:
+        """Add one article's sentences (index.records.Sentence) with their vectors."""
+        rows = [SentenceRow(s.text, article.id, article.outlet, article.published) for s in sentences]
+        self.add(np.asarray([s.id for s in sentences], dtype=np.int64), vectors, rows)
 
     def remove(self, ids: np.ndarray) -> None:
         ids = [int(i) for i in ids]
@@ -322,7 +332,8 @@ def _id_filters(allowed: np.ndarray | None) -> list[str] | None:
 
 
 def _resolved(uri: str, folder: Path | None) -> str:
-    """A local Milvus Lite path relative to the index folder made absolute; a server uri as is."""
-    if not is_local(uri) or folder is None or Path(uri).is_absolute():
+    """A local Milvus Lite path made absolute (a relative one is read against `folder`, the
+    index folder, else the working directory); a server uri as is."""
+    if not is_local(uri):
         return uri
-    return str((folder / uri).resolve())
+    return str(((folder or Path.cwd()) / uri).resolve())
