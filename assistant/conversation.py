@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.history import History
     from assistant.records import Answer
+
+log = logging.getLogger(__name__)
 
 _FOLLOW_UP_START = re.compile(r"^\s*(and|but|also|what about|how about|and what|so|then)\b", re.I)
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -62,6 +66,7 @@ class Conversation:
     turns: list[Answer] = field(default_factory=list)
     id: str = ""
     history: History | None = None
+    unsaved: str | None = None  # why the last answer could not be stored in the history, if it could not
 
     @classmethod
     def resume(cls, assistant: Assistant, history: History, cid: str) -> Conversation:
@@ -76,7 +81,12 @@ class Conversation:
     def ask(self, question: str, **options: Any) -> Answer:
         previous = self.turns[-1].interpreted_as if self.turns else None
         answer = self.assistant.ask(question, context=previous, **options)
-        if self.history is not None:
-            self.history.append_turn(self.id, answer)
         self.turns.append(answer)
+        if self.history is not None:
+            try:  # the answer is given even when the history cannot keep it
+                self.history.append_turn(self.id, answer)
+                self.unsaved = None
+            except (sqlite3.Error, OSError) as exc:
+                self.unsaved = f"this answer is not kept in the conversation history ({exc})"
+                log.warning("conversation %s: %s", self.id, self.unsaved)
         return answer

@@ -102,6 +102,16 @@ def test_a_reopened_conversation_reads_follow_ups_in_context(tmp_path: Path, see
     assert [a.question for a in history.load(first.id)] == [KILLED, WOUNDED_FOLLOW_UP]
 
 
+def test_an_answer_the_history_cannot_keep_is_still_given(tmp_path: Path, seed_assistant: Assistant):
+    history = History.of_index(tmp_path)
+    conversation = Conversation.stored(seed_assistant, history)
+    (tmp_path / FILE_NAME).unlink()
+    (tmp_path / FILE_NAME).mkdir()  # the file is gone and nothing can take its place
+    answer = conversation.ask(KILLED)
+    assert answer.supported and conversation.turns == [answer]
+    assert "not kept" in conversation.unsaved
+
+
 def test_history_outlives_ingests(own_index: Path, tmp_path: Path, answers: dict[str, Answer]):
     history = History.of_index(own_index)
     history.append_turn("kept", answers["killed"])
