@@ -25,6 +25,7 @@ AUTO = "auto"
 BACKENDS: dict[str, str] = {
     FLAT: "index.ann.faiss_flat:FlatStore",
     IVF_SQ8: "index.ann.faiss_ivf:IvfSq8Store",
+    "milvus": "index.ann.milvus:MilvusStore",  # vectors, BM25 text and filter fields in a Milvus collection
 }
 # Above this many sentences an exact scan costs more than ~10 ms a query on one core
 # (and 1.5 KB a sentence in memory): the approximate backend is picked instead.
