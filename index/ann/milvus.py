@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 BATCH = 2000  # rows a request: Milvus caps a gRPC message at 64 MB; 2000 x 384 floats is ~3 MB
 MAX_TEXT = 65535
 ID_CHUNK = 10_000  # ids a filter expression names at most (larger `allowed` sets are split)
+BM25_K1, BM25_B = 1.5, 0.75
 DEFAULT_URI = "milvus.db"  # Milvus Lite in the index folder, beside the versions
 
 
@@ -166,7 +167,9 @@ class MilvusStore:
                                      input_field_names=["text"], output_field_names=["sparse"]))
         params = self.client.prepare_index_params()
         params.add_index("vector", index_type=self.index_type, metric_type="IP")
-        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        # k1 and b as bm25s's defaults (a Milvus server's own k1 is 1.2), so both backends rank alike
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                         params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
         params.add_index("article_id", index_type="INVERTED")
         params.add_index("outlet", index_type="INVERTED")
         self.client.create_collection(self.collection, schema=schema, index_params=params,
@@ -308,8 +311,10 @@ class MilvusLexical:
             hits = self.store.client.search(self.store.collection, data=[text], anns_field="sparse",
                                             limit=min(k, 16384), filter=expression, output_fields=[],
                                             search_params={"metric_type": "BM25"})[0]
-            # Milvus Lite reports BM25 as a negative distance, a server as a positive score.
-            found += [(int(h["id"]), abs(float(h["distance"]))) for h in hits]
+            # Milvus Lite reports BM25 as a negative distance, a server as a positive score; both
+            # keep the (k1 + 1) factor that bm25s (Lucene's BM25) leaves out: divided here, the
+            # scores the answer weighs are the local backend's.
+            found += [(int(h["id"]), abs(float(h["distance"])) / (BM25_K1 + 1)) for h in hits]
         return sorted(found, key=lambda h: -h[1])[:k]
 
 
