@@ -13,10 +13,11 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
+from index.nltk_light import nltk_module
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_STEMMER = SnowballStemmer("english")
+# NLTK's Snowball stemmer, loaded without the rest of NLTK (which would pull SciPy and scikit-learn).
+_STEMMER = nltk_module("nltk.stem.snowball").SnowballStemmer("english")
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being
