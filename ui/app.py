@@ -28,6 +28,7 @@ from assistant.lifecycle import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES  # noqa: E402
 from briefing import MEDIA_TYPES, render_briefing  # noqa: E402
 from briefing.display import shorten  # noqa: E402
 from corpus import DEFAULT_CORPUS  # noqa: E402
+from ui import conversations  # noqa: E402
 from ui import render as r  # noqa: E402
 from ui.views import READING, Turn, show_disagreements, show_turn  # noqa: E402
 
@@ -274,9 +275,13 @@ def ask(engine: Assistant, question: str, filters: Filters) -> Turn:
     conversation = st.session_state["conversation"]
     try:
         with engine_lock(index_dir()):
-            return Turn(question, answer=conversation.ask(question, **filters.options()))
+            answer = conversation.ask(question, **filters.options())
     except AssistantError as exc:
         return Turn(question, error=str(exc))
+    conversations.remember(conversation)
+    if conversation.unsaved:
+        st.toast(r.md_escape(conversation.unsaved), icon=":material/warning:")
+    return Turn(question, answer=answer)
 
 
 def has_default_corpus(engine: Assistant) -> bool:
@@ -347,10 +352,9 @@ def show_conversation_tools(engine: Assistant, turns: list[Turn]) -> None:
             st.download_button(f"Download {BRIEF_FORMATS[fmt]}", data=data, on_click="ignore", type="primary",
                                file_name=f"{_slug(title)}-{date.today().isoformat()}.{fmt}",
                                mime=MEDIA_TYPES.get(fmt), key="brief_download")
-    if st.button("New conversation", icon=":material/restart_alt:",
-                 help="Forget the questions so far (follow-ups start afresh)"):
-        st.session_state["turns"] = []
-        st.session_state["conversation"] = engine.conversation()
+    if st.button("New conversation", icon=":material/add_comment:",
+                 help="Start afresh (follow-ups read alone); this one stays in the sidebar's history"):
+        conversations.new_conversation(engine, conversations.open_history(engine))
         st.rerun()
 
 
@@ -380,11 +384,12 @@ def main() -> None:
         st.stop()
     follow_current(engine)
     state = st.session_state
-    state.setdefault("turns", [])
     state.setdefault("uploader_round", 0)
+    history = conversations.open_history(engine)
     if "conversation" not in state:
-        state["conversation"] = engine.conversation()
-
+        conversations.start(engine, history)  # the one the URL names (a reload), else a new one
+    with st.sidebar:
+        history_box = st.container()  # filled last, so it lists the answer this run adds
     filters = sidebar(engine)
     st.html('<div class="na-hero"><h1>Ask the news, with sources</h1><p>Every answer is quoted word for word '
             "from the articles and cited. Where the articles disagree, each side is shown next to the other."
@@ -402,6 +407,8 @@ def main() -> None:
         chat(engine, filters, question)
         with tools:
             show_conversation_tools(engine, state["turns"])
+    with history_box:
+        conversations.show_history(engine, history)
     if disputes_tab.open:
         with disputes_tab:
             show_disagreements(engine.disputes(), engine.agreements())

@@ -410,6 +410,13 @@ def test_pdf_and_docx_uploads_answer_the_next_question(private_index: Path, monk
     assert answer.citations[0].source.author == "Ani Petrosyan" and answer.citations[0].source.published == "2024-05-02"
 
 
+def fetch(app: AppTest, url: str) -> None:
+    """Type `url` in the sidebar's URL box and press its button (the sidebar also holds the
+    conversation history's inputs and buttons, so they are found by their labels)."""
+    next(t for t in app.sidebar.text_input if t.label == "Article or feed URL").set_value(url)
+    next(b for b in app.sidebar.button if b.label == "Fetch and add").click().run()
+
+
 def test_url_box_fetches_an_article(private_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
@@ -423,16 +430,14 @@ def test_url_box_fetches_an_article(private_index: Path, monkeypatch: pytest.Mon
     try:
         app = open_app(private_index, monkeypatch)
         url = f"http://127.0.0.1:{server.server_port}/article.html"
-        app.sidebar.text_input[0].set_value(url)
-        app.sidebar.button[0].click().run()
+        fetch(app, url)
         assert not app.exception
         [(kind, text)] = notices(app)
         assert kind == "success" and "Dam opens on the Vorotan river" in text.replace("\\", "")
         answer = ask(app, "How many megawatts does the dam on the Vorotan river produce?")
         assert answer.supported and "58 megawatts" in answer.lead
 
-        app.sidebar.text_input[0].set_value("file:///etc/passwd")
-        app.sidebar.button[0].click().run()
+        fetch(app, "file:///etc/passwd")
         [(kind, text)] = notices(app)
         assert kind == "error" and "http" in text
     finally:
