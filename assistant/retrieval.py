@@ -1,10 +1,10 @@
-"""Retrieval: BM25 and dense search fused by reciprocal rank.
+"""Retrieval: BM25 and dense search, fused by a method chosen by name (assistant/fusion.py).
 
 `Retriever.search(question, k, ...) -> [Hit]` is the one entry point; `mode` picks
-"bm25", "dense" or "hybrid" so evaluations can show what each part adds. The ranking
-is returned as fused, never re-weighted: spreading citations across sources is the
-answer's choice (by rank position, `diversified`), so retrieval is never worse than
-its parts.
+"bm25", "dense" or "hybrid" so evaluations can show what each part adds, and `fusion`
+("rrf", "weighted") how hybrid combines them. The ranking is returned as fused, never
+re-weighted: spreading citations across sources is the answer's choice (by rank
+position, `diversified`), so retrieval is never worse than its parts.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant import fusion as fusions
+from assistant.fusion import Candidates
 from corpus.records import Article
 from index.embed import Encoder
 from index.library import Index
 from index.records import Sentence
 
-RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
+RRF_K = fusions.RRF_K
 POOL = 50  # candidates taken from each retriever before fusion
 
 MODES = ("bm25", "dense", "hybrid")
@@ -28,7 +30,7 @@ MODES = ("bm25", "dense", "hybrid")
 class Hit:
     sentence: Sentence
     article: Article
-    score: float  # fused score, higher is better
+    score: float  # fused score, higher is better (its scale depends on the fusion)
     dense: float | None = None  # cosine similarity, when dense search found it
     lexical: float | None = None  # BM25 score, when BM25 found it
 
@@ -36,15 +38,20 @@ class Hit:
 class Retriever:
     """Hybrid sentence search over one index."""
 
-    def __init__(self, index: Index, encoder: Encoder, articles: dict[str, Article]) -> None:
-        self.index, self.encoder, self.articles = index, encoder, articles
+    def __init__(self, index: Index, encoder: Encoder, articles: dict[str, Article], *,
+                 fusion: str = fusions.DEFAULT) -> None:
+        fusions.get(fusion)  # an unknown name is refused here, not at the first question
+        self.index, self.encoder, self.articles, self.fusion = index, encoder, articles, fusion
 
     def search(self, question: str, k: int = 10, *, mode: str = "hybrid",
-               allowed: np.ndarray | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+               allowed: np.ndarray | None = None, vector: np.ndarray | None = None,
+               fusion: str | None = None) -> list[Hit]:
         """The k best sentences for `question`; `allowed` limits to those sentence ids;
-        `vector` is the question's embedding when the caller has it already."""
+        `vector` is the question's embedding when the caller has it already; `fusion`
+        overrides the retriever's fusion for this search."""
         if mode not in MODES:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(MODES)}")
+        fuse = fusions.get(fusion or self.fusion)
         pool = max(POOL, k)
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
@@ -53,22 +60,22 @@ class Retriever:
             dense = self.index.vectors.search(vector, pool, allowed)
         if mode in ("bm25", "hybrid"):
             lexical = self.index.lexical.search(question, pool, allowed)
-        fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
-            for rank, (sid, _) in enumerate(ranking):
-                fused[sid] = fused.get(sid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        dense_of, lexical_of = dict(dense), dict(lexical)
+        cosine = dict(dense)
+        if mode == "hybrid":
+            # Sentences BM25 alone found get their cosine too: for fusion, and for the answer to weigh.
+            missing = [sid for sid, _ in lexical if sid not in cosine]
+            if missing:
+                stored = self.index.vectors.vectors(missing)
+                cosine.update(zip(missing, (float(x) for x in stored @ vector), strict=True))
+            fused = fuse(Candidates(dense, lexical, cosine))
+        else:  # one ranking: its own order
+            fused = {sid: float(len(ranking) - rank) for ranking in (dense or lexical,)
+                     for rank, (sid, _) in enumerate(ranking)}
+        lexical_of = dict(lexical)
         sentences = self.index.db.sentences(fused)
         hits = [Hit(sentences[sid], self.articles[sentences[sid].article_id], score,
-                    dense_of.get(sid), lexical_of.get(sid))
+                    cosine.get(sid), lexical_of.get(sid))
                 for sid, score in fused.items() if sid in sentences]
-        if mode == "hybrid":
-            # Sentences BM25 alone found still get their cosine, for the answer to weigh.
-            missing = [h for h in hits if h.dense is None]
-            if missing:
-                stored = self.index.vectors.vectors([h.sentence.id for h in missing])
-                for hit, row in zip(missing, stored @ vector, strict=True):
-                    hit.dense = float(row)
         hits.sort(key=lambda h: (-h.score, -(h.dense or 0.0)))
         return hits[:k]
 
