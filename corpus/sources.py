@@ -7,52 +7,50 @@ file, line, feed entry or URL, so one bad file does not stop an ingest.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 
-from corpus.docx import read_docx_file
 from corpus.errors import CorpusError
-from corpus.fetch import is_url
-from corpus.html import read_html_file
-from corpus.jsonl import read_jsonl_file
-from corpus.pdf import read_pdf_file
 from corpus.records import Article
-from corpus.text import read_text_file
-from corpus.web import read_url
 
 log = logging.getLogger(__name__)
 
 Result = tuple[list[Article], list[CorpusError]]
 
 
-def _single(reader: Callable[[Path, str], list[Article]]) -> Callable[[Path, str], Result]:
-    return lambda path, name: (reader(path, name), [])
-
-
-READERS: dict[str, Callable[[Path, str], Result]] = {
-    ".txt": _single(read_text_file),
-    ".md": _single(read_text_file),
-    ".markdown": _single(read_text_file),
-    ".html": _single(read_html_file),
-    ".htm": _single(read_html_file),
-    ".jsonl": read_jsonl_file,
-    ".pdf": _single(read_pdf_file),
-    ".docx": _single(read_docx_file),
+# suffix -> the reader: module, function, and whether it returns (articles, errors) itself (a file
+# of many records) or a list of articles. A reader's module, and the libraries it needs (trafilatura,
+# pypdf, python-docx, requests), load when a file of its kind is read, not whenever `corpus` is
+# imported: a command that only answers questions does not pay for them at start.
+READERS: dict[str, tuple[str, str, bool]] = {
+    ".txt": ("corpus.text", "read_text_file", False),
+    ".md": ("corpus.text", "read_text_file", False),
+    ".markdown": ("corpus.text", "read_text_file", False),
+    ".html": ("corpus.html", "read_html_file", False),
+    ".htm": ("corpus.html", "read_html_file", False),
+    ".jsonl": ("corpus.jsonl", "read_jsonl_file", True),
+    ".pdf": ("corpus.pdf", "read_pdf_file", False),
+    ".docx": ("corpus.docx", "read_docx_file", False),
 }
 SUPPORTED = ", ".join(sorted(READERS))
+
+
+def _reader(suffix: str):
+    module, function, whole = READERS[suffix]
+    read = getattr(importlib.import_module(module), function)
+    return read if whole else (lambda path, label: (read(path, label), []))
 
 
 def _read_file(path: Path, name: str) -> Result:
     """The articles of one file. Whatever goes wrong inside a reader (a library meeting
     input it was not written for) is this file's problem alone: one CorpusError naming it."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        suffix = path.suffix or "(none)"
-        raise CorpusError(name, f"unsupported file type {suffix}; supported: {SUPPORTED}")
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise CorpusError(name, f"unsupported file type {path.suffix or '(none)'}; supported: {SUPPORTED}")
     try:
-        return reader(path, name)
+        return _reader(suffix)(path, name)
     except CorpusError:
         raise
     except (Exception, RecursionError) as err:  # noqa: BLE001 - one bad file must not stop the others
@@ -105,8 +103,12 @@ def _read_folder(folder: Path, name: str) -> Result:
 
 def collect_source(source: str, *, timeout: float = 10.0) -> Result:
     """(articles, errors) for one path, folder or http(s) URL; never raises CorpusError."""
+    from corpus.fetch import is_url
+
     try:
         if is_url(source):
+            from corpus.web import read_url
+
             return read_url(source, timeout=timeout)
         if "://" in source:
             raise CorpusError(source, "only http:// and https:// URLs can be read")
