@@ -9,6 +9,7 @@ position, `diversified`), so retrieval is never worse than its parts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +39,10 @@ class Hit:
 class Retriever:
     """Hybrid sentence search over one index."""
 
-    def __init__(self, index: Index, encoder: Encoder, articles: dict[str, Article], *,
+    def __init__(self, index: Index, encoder: Encoder, articles: Mapping[str, Article] | None = None, *,
                  fusion: str = fusions.DEFAULT) -> None:
+        """`articles` maps ids to the indexed articles when the caller holds them in memory;
+        without it each hit's article is read from SQLite (no memory per article)."""
         fusions.get(fusion)  # an unknown name is refused here, not at the first question
         self.index, self.encoder, self.articles, self.fusion = index, encoder, articles, fusion
 
@@ -73,7 +76,10 @@ class Retriever:
                      for rank, (sid, _) in enumerate(ranking)}
         lexical_of = dict(lexical)
         sentences = self.index.db.sentences(fused)
-        hits = [Hit(sentences[sid], self.articles[sentences[sid].article_id], score,
+        articles = self.articles
+        if articles is None:
+            articles = {aid: self.index.db.article(aid) for aid in {s.article_id for s in sentences.values()}}
+        hits = [Hit(sentences[sid], articles[sentences[sid].article_id], score,
                     cosine.get(sid), lexical_of.get(sid))
                 for sid, score in fused.items() if sid in sentences]
         hits.sort(key=lambda h: (-h.score, -(h.dense or 0.0)))

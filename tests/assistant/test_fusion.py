@@ -65,3 +65,13 @@ def test_hybrid_search_through_each_fusion_on_the_seed_index(seed_assistant, nam
     other = "rrf" if name != "rrf" else "weighted"
     again = retriever.search(question, 10, fusion=other)  # per-search override
     assert {h.sentence.id for h in again} <= pool and len(again) == 10
+
+
+def test_without_articles_in_memory_hits_read_their_article_from_the_index(seed_assistant):
+    articles = {a.id: a for a in seed_assistant.index.db.articles()}
+    held = Retriever(seed_assistant.index, seed_assistant.encoder, articles)
+    lean = Retriever(seed_assistant.index, seed_assistant.encoder)
+    question = "Who attacked first?"
+    pairs = list(zip(held.search(question, 10), lean.search(question, 10), strict=True))
+    assert pairs and all(a.sentence.id == b.sentence.id and a.article == b.article for a, b in pairs)
+    assert all(b.article.text[b.sentence.start:b.sentence.end] == b.sentence.text for _, b in pairs)
