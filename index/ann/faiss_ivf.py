@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -40,8 +42,19 @@ TUNE_QUERIES = 200
 PROBE_MARGIN = 2  # nprobe kept is this times the tuned one (measured on real questions in bench/)
 CAP_MARGIN = 0.005  # how far below the recall of scanning every list the tuned nprobe may stay
 TRAIN_PER_LIST = 40  # training vectors per list (FAISS warns below 39)
+TRAIN_ITERATIONS = 10  # k-means passes: the lists only route queries, so rough centroids do
 EXACT_LIMIT = 20_000  # allowed sets up to this size are searched exactly
 SEED = 1234
+
+
+@contextmanager
+def _all_cores():
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def lists_for(size: int) -> int:
@@ -101,9 +114,10 @@ class IvfSq8Store:
         ids, vectors = np.concatenate(self._pending_ids), np.concatenate(self._pending)
         self._pending_ids, self._pending = [], []
         untrained = self.index is None
-        if untrained:
-            self._train(vectors, max(len(vectors), self.size_hint))
-        self.index.add_with_ids(vectors, ids)
+        with _all_cores():  # bulk work (k-means, assigning to lists); queries stay on one thread
+            if untrained:
+                self._train(vectors, max(len(vectors), self.size_hint))
+            self.index.add_with_ids(vectors, ids)
         if untrained:
             self.tune(vectors, ids)
 
@@ -112,13 +126,14 @@ class IvfSq8Store:
         if len(vectors) < nlist * TRAIN_PER_LIST:
             nlist = lists_for(len(vectors))
         rng = np.random.default_rng(SEED)
-        wanted = nlist * TRAIN_PER_LIST * 2
+        wanted = nlist * TRAIN_PER_LIST
         sample = vectors if len(vectors) <= wanted else vectors[np.sort(rng.choice(len(vectors), wanted,
                                                                                       replace=False))]
         log.info("training IVF-SQ8 with %d lists on %d vectors", nlist, len(sample))
         index = self._untrained(nlist)
         index.cp.seed = SEED
         index.cp.min_points_per_centroid = 1  # a small index has few points a list, knowingly
+        index.cp.niter = TRAIN_ITERATIONS
         index.train(sample)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)
         self.index = index
