@@ -47,11 +47,11 @@ from corpus.sources import article_files
 from index import ann
 from index.ann import VectorStore
 from index.embed import Encoder
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, OldFormat
 from index.manifest import SCHEMA_VERSION, Manifest, corpus_fingerprint, file_stamp
 from index.records import Sentence
 from index.split import split_sentences
-from index.store import SentenceDB
+from index.store import SentenceDB, carry
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class Index:
                             lambda: SentenceDB(version / SentenceDB.FILENAME, readonly=True))
             self.vectors = _part("vectors", ann.filename(manifest.vector_backend), version,
                                  lambda: ann.load(manifest.vector_backend, version, **manifest.backend_options))
-            self.lexical = _part("BM25 index", LexicalIndex.FOLDER, version, lambda: LexicalIndex.load(version))
+            self.lexical = _part("BM25 index", LexicalIndex.FOLDER, version, lambda: _load_lexical(version, self.db))
             self._verify(deep)
         except BaseException:
             self.close()
@@ -184,7 +184,7 @@ class Index:
                     raise IndexDamaged(self.folder, "SQLite database", f"quick_check says {check[:120]}")
         except sqlite3.DatabaseError as exc:
             raise IndexDamaged(self.folder, "SQLite database", _sqlite_problem(exc)) from None
-        lexical = int((self.lexical.ids >= 0).sum())
+        lexical = len(self.lexical)
         expected = self.manifest.sentences
         counts = {"SQLite": rows, "vectors": len(self.vectors), "BM25": lexical}
         if articles != self.manifest.articles or any(n != expected for n in counts.values()):
@@ -423,15 +423,17 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         clean_stale(folder, locked=True)
         old = None if rebuild else current_version(folder)
         report = IngestReport()
+        current = None
         if old is not None:
-            # Refuse to build on a damaged version; a rebuild starts from nothing instead.
-            with report.timed("check current version"):
-                Index.open(folder, encoder).close()
+            # Refuse to build on a damaged version (a rebuild starts from nothing instead);
+            # what it loads (vectors, BM25 segments) is what the new version starts from.
+            with report.timed("open current version"):
+                current = Index.open(folder, encoder)
         new = folder / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         new.mkdir()
         try:
             _build(report, old, new, list(articles), encoder, set(remove), list(sync_roots),
-                   list(sources), enrich, progress, on_progress, vector_backend)
+                   list(sources), enrich, progress, on_progress, vector_backend, current=current)
             with report.timed("swap"):
                 (new / READERS_FILE).touch()
                 _save_sources(folder, Manifest.load(new).sources)
@@ -439,6 +441,10 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
+        finally:
+            if current is not None:
+                with report.timed("remove old version"):
+                    current.close()
         with report.timed("remove old version"):
             clean_stale(folder, locked=True)
     report.seconds = time.perf_counter() - started
@@ -448,12 +454,12 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
 def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
            remove: set[str], sync_roots: list[str], sources: list[str],
            enrich: Enricher | None, progress: bool, on_progress: Progress | None = None,
-           vector_backend: str | None = None) -> None:
+           vector_backend: str | None = None, *, current: Index | None = None) -> None:
     if old is not None:
-        with report.timed("SQLite copy"):
-            _copy_sqlite(old / SentenceDB.FILENAME, new / SentenceDB.FILENAME)
+        with report.timed("SQLite carry"):
+            log.debug("SQLite of the new version: %s", carry(old, new))
         with report.timed("vectors load"):
-            vectors = _load_vectors(old)
+            vectors = current.vectors if current is not None else _load_vectors(old)
         manifest = Manifest.load(old)
     else:
         vectors = ann.create(ann.pick(0, vector_backend), encoder.dimensions)
@@ -462,7 +468,12 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
     try:
         with report.timed("read existing"):
             existing = db.fingerprints()
-            titles = {a.id: a.title for a in db.articles()} if existing else {}
+            titles = db.titles() if existing else {}
+        with report.timed("BM25"):
+            if old is None:
+                lexical = LexicalIndex([])
+            else:
+                lexical = current.lexical if current is not None else _load_lexical(old, db)
         by_hash = {h: aid for aid, (_, h, _) in existing.items()}
         incoming_ids = {a.id for a in articles}
         # Folders read again: what was under them and is not there now is gone.
@@ -494,6 +505,7 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
         report.removed = [titles.get(aid, aid) for aid in gone]
         stale_ids = [s.id for aid in replaced + gone for s in db.article_sentences(aid)]
         vectors.remove(np.asarray(stale_ids, dtype=np.int64))
+        lexical.remove(stale_ids)
         db.delete_articles(replaced + gone)
 
         texts = [s.text for _, sents in to_embed for s in sents]
@@ -511,22 +523,24 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
                 offset += len(sentences)
 
         with report.timed("BM25"):
-            all_sentences = db.all_sentences()
-            LexicalIndex.build([s.id for s in all_sentences], [s.text for s in all_sentences]).save(new)
+            lexical.add([s.id for _, sents in to_embed for s in sents], texts)
+            lexical.save(new)
         if enrich is not None:
             with report.timed("enrich"):
                 enrich(db, [a.id for a, _ in to_embed], gone, vectors)
         with report.timed("SQLite commit"):
             db.commit()
         with report.timed("manifest"):
-            articles_now = db.articles()
-        manifest.articles = len(articles_now)
-        manifest.sentences = len(all_sentences)
-        manifest.corpus_fingerprint = corpus_fingerprint([a.fingerprint for a in articles_now])
-        manifest.created = datetime.now(UTC).isoformat(timespec="seconds")
-        manifest.sources = sorted(set(manifest.sources) | set(sources))
-        local = {p for a in articles_now if (p := _local_path(a.location))} | set(_folder_files(manifest.sources))
-        manifest.files = {p: stamp for p in sorted(local) if (stamp := file_stamp(p))}
+            articles_now = db.fingerprints()
+            manifest.articles = len(articles_now)
+            manifest.sentences = db.sentence_total()
+            manifest.lexical_backend = LexicalIndex.NAME
+            manifest.corpus_fingerprint = corpus_fingerprint([f for f, _, _ in articles_now.values()])
+            manifest.created = datetime.now(UTC).isoformat(timespec="seconds")
+            manifest.sources = sorted(set(manifest.sources) | set(sources))
+            local = {p for _, _, location in articles_now.values() if (p := _local_path(location))}
+            local |= set(_folder_files(manifest.sources))
+            manifest.files = {p: stamp for p in sorted(local) if (stamp := file_stamp(p))}
     finally:
         db.close()
     with report.timed("vectors write"):
@@ -561,13 +575,14 @@ def _load_vectors(version: Path) -> VectorStore:
     return ann.load(manifest.vector_backend, version, **manifest.backend_options)
 
 
-def _copy_sqlite(source: Path, target: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+def _load_lexical(version: Path, db: SentenceDB) -> LexicalIndex:
+    """The version's BM25 segments; one built from its sentences for a version from before segments."""
+    try:
+        return LexicalIndex.load(version)
+    except OldFormat:
+        log.info("BM25 index from before segments in %s: building it from the sentences", version.name)
+        sentences = db.all_sentences()
+        return LexicalIndex.build([s.id for s in sentences], [s.text for s in sentences])
 
 
 def _swap(folder: Path, new: Path) -> None:

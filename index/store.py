@@ -2,11 +2,19 @@
 
 `annotations` hold the claims and disputes that the assistant computes at ingest; the
 index stores them as JSON without knowing their shape, so data still flows one way.
+
+A version's database may come in two files, so an update costs what it adds: `base.sqlite`,
+a whole earlier database never written again (hard-linked from version to version), and
+`index.sqlite`, the version's own file with what changed since that base: articles added or
+replaced, the ids of base articles removed or replaced (`hidden`), and all annotations.
+Opened, the two read as one: temporary views named `articles` and `sentences` join them,
+so every query here (and any reader's SQL) sees one set of tables. Writes go to `main`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,7 +39,15 @@ CREATE TABLE IF NOT EXISTS annotations (
     PRIMARY KEY (kind, key)
 );
 CREATE INDEX IF NOT EXISTS annotations_by_article ON annotations(kind, article_id);
+CREATE TABLE IF NOT EXISTS hidden (article_id TEXT PRIMARY KEY);
 """
+
+
+def _union(table: str, base: str = "base", own: str = "main") -> str:
+    """A version's rows of `table` when it has a base: the base's rows not hidden, then its own."""
+    key = "id" if table == "articles" else "article_id"
+    return (f"SELECT * FROM {base}.{table} WHERE {key} NOT IN (SELECT article_id FROM {own}.hidden) "
+            f"UNION ALL SELECT * FROM {own}.{table}")
 
 _ARTICLE_COLUMNS = "id, title, outlet, author, published, url, location, fingerprint, content_hash, text, extra"
 
@@ -40,6 +56,7 @@ class SentenceDB:
     """Articles, sentences and annotations in one SQLite file."""
 
     FILENAME = "index.sqlite"
+    BASE = "base.sqlite"
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
@@ -49,32 +66,53 @@ class SentenceDB:
         self.conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
             self.conn.executescript(SCHEMA)
+        base = path.with_name(self.BASE)
+        self.has_base = base.exists()
+        if self.has_base:
+            if not base.is_file() or not os.access(base, os.R_OK):
+                raise sqlite3.OperationalError(f"unable to open {self.BASE}")
+            self.conn.execute("ATTACH DATABASE ? AS base", (f"file:{base}?mode=ro",))
+            for table in ("articles", "sentences"):
+                self.conn.execute(f"CREATE TEMP VIEW {table} AS {_union(table)}")
 
     def close(self) -> None:
         self.conn.close()
 
     # articles -----------------------------------------------------------
     def put_article(self, article: Article, sentences: list[Sentence]) -> None:
-        self.conn.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+        self._hide([article.id])
+        self.conn.execute("DELETE FROM main.articles WHERE id = ?", (article.id,))
         self.conn.execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO main.articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (article.id, article.title, article.outlet, article.author, article.published,
              article.url, article.location, article.fingerprint, article.content_hash,
              article.text, json.dumps(article.extra, default=str)))
         self.conn.executemany(
-            "INSERT INTO sentences (id, article_id, position, start, end, paragraph, text) "
+            "INSERT INTO main.sentences (id, article_id, position, start, end, paragraph, text) "
             "VALUES (?,?,?,?,?,?,?)",
             [(s.id, s.article_id, s.position, s.start, s.end, s.paragraph, s.text) for s in sentences])
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         ids = list(article_ids)
-        self.conn.executemany("DELETE FROM annotations WHERE article_id = ?", [(i,) for i in ids])
-        self.conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
+        self._hide(ids)
+        self.conn.executemany("DELETE FROM main.annotations WHERE article_id = ?", [(i,) for i in ids])
+        self.conn.executemany("DELETE FROM main.articles WHERE id = ?", [(i,) for i in ids])
+
+    def _hide(self, article_ids: list[str]) -> None:
+        """Hide the base's rows of these articles (their new text, if any, goes in `main`)."""
+        if self.has_base:
+            for aid in article_ids:
+                if self.conn.execute("SELECT 1 FROM base.articles WHERE id = ?", (aid,)).fetchone():
+                    self.conn.execute("INSERT OR IGNORE INTO main.hidden (article_id) VALUES (?)", (aid,))
 
     def fingerprints(self) -> dict[str, tuple[str, str, str]]:
         """article id -> (fingerprint, content hash, location)."""
         rows = self.conn.execute("SELECT id, fingerprint, content_hash, location FROM articles")
         return {r["id"]: (r["fingerprint"], r["content_hash"], r["location"]) for r in rows}
+
+    def titles(self) -> dict[str, str]:
+        """article id -> title (no texts read)."""
+        return {r["id"]: r["title"] for r in self.conn.execute("SELECT id, title FROM articles")}
 
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?",
@@ -84,6 +122,9 @@ class SentenceDB:
     def articles(self) -> list[Article]:
         rows = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY published, title")
         return [_article(r) for r in rows]
+
+    def sentence_total(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
 
     def sentence_counts(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT article_id, COUNT(*) AS n FROM sentences GROUP BY article_id")
@@ -133,14 +174,14 @@ class SentenceDB:
     def put_annotations(self, kind: str, items: Iterable[tuple[str, str | None, dict]]) -> None:
         """Store (key, article id or None, JSON-able data) records of one kind."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO annotations (kind, key, article_id, data) VALUES (?,?,?,?)",
+            "INSERT OR REPLACE INTO main.annotations (kind, key, article_id, data) VALUES (?,?,?,?)",
             [(kind, key, article_id, json.dumps(data)) for key, article_id, data in items])
 
     def clear_annotations(self, kind: str, article_ids: Iterable[str] | None = None) -> None:
         if article_ids is None:
-            self.conn.execute("DELETE FROM annotations WHERE kind = ?", (kind,))
+            self.conn.execute("DELETE FROM main.annotations WHERE kind = ?", (kind,))
         else:
-            self.conn.executemany("DELETE FROM annotations WHERE kind = ? AND article_id = ?",
+            self.conn.executemany("DELETE FROM main.annotations WHERE kind = ? AND article_id = ?",
                                   [(kind, a) for a in article_ids])
 
     def annotations(self, kind: str) -> list[dict]:
@@ -149,6 +190,64 @@ class SentenceDB:
 
     def commit(self) -> None:
         self.conn.commit()
+
+
+MERGE_FRACTION = 0.1  # a version's own sentences past this share of its base's: one whole file again
+
+
+def carry(old: Path, new: Path) -> str:
+    """The new version folder's database from the old version's, costing what changed since
+    the last whole file rather than the whole corpus; the old version's files are only read.
+
+    - old is one whole file: it becomes the new version's base (a hard link), and the new
+      `index.sqlite` starts with only its annotations;
+    - old has a base: the base is linked again and old's own (small) file copied;
+    - old's own file holds more than MERGE_FRACTION of its base's sentences: both are
+      written into one whole new file, which the next update takes as its base.
+    Returns which of "linked", "copied" or "merged" it did."""
+    old_db, new_db = old / SentenceDB.FILENAME, new / SentenceDB.FILENAME
+    old_base = old / SentenceDB.BASE
+    if not old_base.exists():
+        try:
+            os.link(old_db, new / SentenceDB.BASE)
+        except OSError:  # a file system without hard links: the whole copy it always was
+            _backup(old_db, new_db)
+            return "copied"
+        db = SentenceDB(new_db)
+        with db.conn:
+            db.conn.execute("ATTACH DATABASE ? AS old", (f"file:{old_db}?mode=ro",))
+            db.conn.execute("INSERT INTO main.annotations SELECT * FROM old.annotations")
+        db.conn.execute("DETACH DATABASE old")
+        db.close()
+        return "linked"
+    source = SentenceDB(old_db, readonly=True)
+    try:
+        own = source.conn.execute("SELECT COUNT(*) FROM main.sentences").fetchone()[0]
+        base = source.conn.execute("SELECT COUNT(*) FROM base.sentences").fetchone()[0]
+        if own <= MERGE_FRACTION * base:
+            os.link(old_base, new / SentenceDB.BASE)
+            _backup(old_db, new_db)
+            return "copied"
+    finally:
+        source.close()
+    db = SentenceDB(new_db)
+    db.conn.execute("ATTACH DATABASE ? AS old", (f"file:{old_db}?mode=ro",))
+    db.conn.execute("ATTACH DATABASE ? AS oldbase", (f"file:{old_base}?mode=ro",))
+    with db.conn:
+        for table in ("articles", "sentences"):
+            db.conn.execute(f"INSERT INTO main.{table} {_union(table, 'oldbase', 'old')}")
+        db.conn.execute("INSERT INTO main.annotations SELECT * FROM old.annotations")
+    db.close()
+    return "merged"
+
+
+def _backup(source: Path, target: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 def _article(row: sqlite3.Row) -> Article:
