@@ -172,8 +172,10 @@ class MilvusStore:
                          params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
         params.add_index("article_id", index_type="INVERTED")
         params.add_index("outlet", index_type="INVERTED")
-        self.client.create_collection(self.collection, schema=schema, index_params=params,
-                                      consistency_level="Strong")
+        self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
+        # Not waited on: waiting asks the server for a timestamp, which Milvus Lite does not implement
+        # (it logs a traceback and retries for half a second); load waits for what it needs.
+        self.client.create_index(self.collection, params, sync=False)
         log.info("created Milvus collection %s at %s", self.collection, self.uri)
 
     def __len__(self) -> int:
@@ -258,6 +260,7 @@ class MilvusStore:
 class MilvusLexical:
     """BM25 full-text search with Milvus's own BM25 function over the store's collection."""
 
+    NAME = "milvus"
     FILENAME = MilvusStore.FILENAME
 
     def __init__(self, store: MilvusStore) -> None:
@@ -274,8 +277,14 @@ class MilvusLexical:
         """Stands in for the local index's id array in count checks: one entry a row."""
         return np.zeros(len(self.store), dtype=np.int64)
 
-    def save(self, folder: Path) -> None:
-        """Nothing to write: the text went into Milvus with the vectors."""
+    def add(self, ids, texts) -> None:
+        """Nothing to do: the store added each sentence's text with its vector."""
+
+    def remove(self, ids) -> None:
+        """Nothing to do: the store's remove took the rows, text and all."""
+
+    def save(self, folder: Path, previous: Path | None = None) -> None:
+        """Nothing to write: the text is in Milvus, the vocabulary in the store's files."""
 
     def __len__(self) -> int:
         return len(self.store)
@@ -308,14 +317,15 @@ class MilvusLexical:
             return []
         found: list[tuple[int, float]] = []
         for expression in expressions:
+            # a few more than k, so that sentences tied with the k-th are all there to order by id
             hits = self.store.client.search(self.store.collection, data=[text], anns_field="sparse",
-                                            limit=min(k, 16384), filter=expression, output_fields=[],
+                                            limit=min(2 * k + 10, 16384), filter=expression, output_fields=[],
                                             search_params={"metric_type": "BM25"})[0]
             # Milvus Lite reports BM25 as a negative distance, a server as a positive score; both
             # keep the (k1 + 1) factor that bm25s (Lucene's BM25) leaves out: divided here, the
             # scores the answer weighs are the local backend's.
             found += [(int(h["id"]), abs(float(h["distance"])) / (BM25_K1 + 1)) for h in hits]
-        return sorted(found, key=lambda h: -h[1])[:k]
+        return sorted(found, key=lambda h: (-h[1], h[0]))[:k]  # ties by id, as the local BM25 orders them
 
 
 def _bm25_text(text: str) -> str:
