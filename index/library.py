@@ -143,7 +143,8 @@ class Index:
                             lambda: SentenceDB(version / SentenceDB.FILENAME, readonly=True))
             self.vectors = _part("vectors", ann.filename(manifest.vector_backend), version,
                                  lambda: ann.load(manifest.vector_backend, version, **manifest.backend_options))
-            self.lexical = _part("BM25 index", LexicalIndex.FOLDER, version, lambda: _load_lexical(version, self.db))
+            self.lexical = _part("BM25 index", _lexical_file(manifest), version,
+                                 lambda: _load_lexical(version, self.db, manifest, self.vectors))
             self._verify(deep)
         except BaseException:
             self.close()
@@ -187,6 +188,9 @@ class Index:
         lexical = len(self.lexical)
         expected = self.manifest.sentences
         counts = {"SQLite": rows, "vectors": len(self.vectors), "BM25": lexical}
+        if getattr(self.vectors, "external", False):
+            # one collection serves every version and an ingest elsewhere changes it in place
+            counts = {"SQLite": rows}
         if articles != self.manifest.articles or any(n != expected for n in counts.values()):
             found = ", ".join(f"{k} {v}" for k, v in counts.items())
             raise IndexDamaged(self.folder, "counts", f"the manifest says {self.manifest.articles} articles and "
@@ -413,15 +417,19 @@ def _locked(folder: Path):
 def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
            remove: Iterable[str] = (), sync_roots: Iterable[str] = (), sources: Iterable[str] = (),
            rebuild: bool = False, enrich: Enricher | None = None, progress: bool = True,
-           on_progress: Progress | None = None, vector_backend: str | None = None) -> IngestReport:
+           on_progress: Progress | None = None, vector_backend: str | None = None,
+           backend_options: dict[str, str] | None = None) -> IngestReport:
     """Add or replace `articles`, drop `remove` ids (and, for each folder in `sync_roots`,
     the articles once read under it that are no longer there), and make that the
     current version. Only new or changed articles are embedded. `vector_backend` names the
-    vector store to keep (index.ann.factory); by default it is picked by size."""
+    vector store to keep (index.ann.factory); by default it is picked by size, or on a rebuild
+    the one the index had; `backend_options` (a Milvus uri) go to a store created afresh."""
     started = time.perf_counter()
     with _locked(folder):
         clean_stale(folder, locked=True)
         old = None if rebuild else current_version(folder)
+        if rebuild and vector_backend is None:
+            vector_backend, backend_options = _previous_backend(folder, backend_options)
         report = IngestReport()
         current = None
         if old is not None:
@@ -433,7 +441,8 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         new.mkdir()
         try:
             _build(report, old, new, list(articles), encoder, set(remove), list(sync_roots),
-                   list(sources), enrich, progress, on_progress, vector_backend, current=current)
+                   list(sources), enrich, progress, on_progress, vector_backend, current=current,
+                   backend_options=backend_options)
             with report.timed("swap"):
                 (new / READERS_FILE).touch()
                 _save_sources(folder, Manifest.load(new).sources)
@@ -454,7 +463,8 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
 def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Article], encoder: Encoder,
            remove: set[str], sync_roots: list[str], sources: list[str],
            enrich: Enricher | None, progress: bool, on_progress: Progress | None = None,
-           vector_backend: str | None = None, *, current: Index | None = None) -> None:
+           vector_backend: str | None = None, *, current: Index | None = None,
+           backend_options: dict[str, str] | None = None) -> None:
     if old is not None:
         with report.timed("SQLite carry"):
             log.debug("SQLite of the new version: %s", carry(old, new))
@@ -462,8 +472,9 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             vectors = current.vectors if current is not None else _load_vectors(old)
         manifest = Manifest.load(old)
     else:
-        vectors = ann.create(ann.pick(0, vector_backend), encoder.dimensions)
-        manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions)
+        vectors = _create_vectors(ann.pick(0, vector_backend), encoder.dimensions, new.parent, backend_options)
+        manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions,
+                            backend_options=dict(backend_options or {}))
     db = SentenceDB(new / SentenceDB.FILENAME)
     try:
         with report.timed("read existing"):
@@ -471,7 +482,8 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             titles = db.titles() if existing else {}
         with report.timed("BM25"):
             if old is None:
-                lexical = LexicalIndex([])
+                lexical = _lexical_beside(vectors)
+                lexical = LexicalIndex([]) if lexical is None else lexical
             else:
                 lexical = current.lexical if current is not None else _load_lexical(old, db)
         by_hash = {h: aid for aid, (_, h, _) in existing.items()}
@@ -519,7 +531,8 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             for article, sentences in to_embed:
                 db.put_article(article, sentences)
                 chunk = embedded[offset:offset + len(sentences)]
-                vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk)
+                vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk,
+                            rows=_rows(article, sentences) if getattr(vectors, "needs_rows", False) else None)
                 offset += len(sentences)
 
         with report.timed("BM25"):
@@ -534,7 +547,7 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             articles_now = db.fingerprints()
             manifest.articles = len(articles_now)
             manifest.sentences = db.sentence_total()
-            manifest.lexical_backend = LexicalIndex.NAME
+            manifest.lexical_backend = lexical.NAME
             manifest.corpus_fingerprint = corpus_fingerprint([f for f, _, _ in articles_now.values()])
             manifest.created = datetime.now(UTC).isoformat(timespec="seconds")
             manifest.sources = sorted(set(manifest.sources) | set(sources))
@@ -575,8 +588,50 @@ def _load_vectors(version: Path) -> VectorStore:
     return ann.load(manifest.vector_backend, version, **manifest.backend_options)
 
 
-def _load_lexical(version: Path, db: SentenceDB) -> LexicalIndex:
-    """The version's BM25 segments; one built from its sentences for a version from before segments."""
+def _create_vectors(name: str, dimensions: int, folder: Path, options: dict[str, str] | None) -> VectorStore:
+    """A new store of backend `name`; an engine outside the folder (Milvus) gets the index
+    folder, against which a relative path of its (a Milvus Lite file) is read."""
+    options = dict(options or {})
+    if getattr(ann.backend(name), "external", False):
+        options["folder"] = folder
+    return ann.create(name, dimensions, **options)
+
+
+def _previous_backend(folder: Path, options: dict[str, str] | None) -> tuple[str | None, dict[str, str] | None]:
+    """The backend asked for when the current version was built (a rebuild keeps it) and its options."""
+    version = current_version(folder)
+    try:
+        manifest = Manifest.load(version)
+    except (OSError, ValueError, TypeError):
+        return None, options
+    choice = manifest.vector_backend_choice
+    return (None if choice == ann.AUTO else choice), (options or manifest.backend_options)
+
+
+def _lexical_beside(vectors: VectorStore):
+    """The full-text search an engine store does itself (Milvus's BM25), or None."""
+    if getattr(vectors, "NAME", None) == "milvus":
+        from index.ann.milvus import MilvusLexical
+
+        return MilvusLexical(vectors)
+    return None
+
+
+def _lexical_file(manifest: Manifest) -> str:
+    return ann.filename("milvus") if manifest.lexical_backend == "milvus" else LexicalIndex.FOLDER
+
+
+def _rows(article: Article, sentences: list[Sentence]) -> list:
+    from index.ann.milvus import SentenceRow
+
+    return [SentenceRow(s.text, article.id, article.outlet, article.published) for s in sentences]
+
+
+def _load_lexical(version: Path, db: SentenceDB, manifest: Manifest | None = None, vectors: VectorStore | None = None):
+    """The version's BM25 segments; one built from its sentences for a version from before
+    segments; the engine's own BM25 for a store that keeps the text (Milvus)."""
+    if manifest is not None and manifest.lexical_backend == "milvus":
+        return _lexical_beside(vectors)
     try:
         return LexicalIndex.load(version)
     except OldFormat:
