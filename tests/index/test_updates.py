@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -159,3 +160,30 @@ def test_an_update_links_what_it_did_not_change(own_index: Path, tmp_path: Path)
     assert assistant.ingest([str(folder)], progress=False).removed
     assert len(assistant.sources()) == count
     assert not any("passengers" in h.sentence.text for h in assistant.search("ferry passengers crossing", 20))
+
+
+def test_an_index_from_before_segments_opens_and_its_next_update_converts_it(own_index: Path, tmp_path: Path):
+    import bm25s
+
+    from index.store import SentenceDB
+    from index.text import tokens
+
+    version = current_version(own_index)  # write its BM25 as bm25s did before segments
+    db = SentenceDB(version / "index.sqlite", readonly=True)
+    sentences = db.all_sentences()
+    db.close()
+    shutil.rmtree(version / "bm25")
+    retriever = bm25s.BM25()
+    retriever.index([tokens(s.text) or ["<empty>"] for s in sentences], show_progress=False)
+    retriever.save(str(version / "bm25"))
+    np.save(version / "bm25" / "ids.npy", np.asarray([s.id for s in sentences], dtype=np.int64))
+
+    assistant = Assistant.open(own_index, refresh=False)
+    hits = assistant.search("servicemen captured", 5, retriever="bm25")
+    assert hits and all("captur" in h.sentence.text.lower() for h in hits[:1])
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "ferry.md").write_text(ARTICLE, encoding="utf-8")
+    assert assistant.ingest([str(folder)], progress=False).added
+    assert (current_version(own_index) / "bm25" / "segments.json").exists()
+    assert assistant.search("ferry passengers", 3, retriever="bm25")[0].article.title.startswith("Ferry service")
