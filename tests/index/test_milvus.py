@@ -4,13 +4,19 @@ reopening from a version folder."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 pytest.importorskip("pymilvus", reason="the milvus backend needs pymilvus and milvus-lite (requirements.txt)")
 
+from assistant import Assistant  # noqa: E402
+from index import library  # noqa: E402
 from index.ann.faiss_flat import FlatStore  # noqa: E402
 from index.ann.milvus import Filters, MilvusLexical, MilvusStore, SentenceRow  # noqa: E402
+from index.embed import load_encoder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 
 DIM = 32
@@ -128,3 +134,102 @@ def test_rows_are_required(index_folder):
     store = MilvusStore.create(DIM, uri="milvus.db", folder=index_folder)
     with pytest.raises(ValueError, match="text and article fields"):
         store.add(np.array([1]), unit(1, 4))
+
+
+# --- the whole assistant on the milvus backend ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "corpus" / "seeds"
+GOLD = ROOT.parent / "shared" / "gold" / "seeds.jsonl"
+
+
+def build(folder: Path, backend: str, remove: list[str] = ()) -> None:
+    """The library's update, as the assistant calls it (its enrich hook included)."""
+    from assistant.enrich import enrich
+    from corpus import read_sources
+
+    articles, _ = read_sources([str(SEEDS)]) if not remove else ([], [])
+    library.update(folder, articles, encoder=load_encoder(), enrich=enrich, sources=[str(SEEDS)] if articles else [],
+                   remove=remove, rebuild=not remove, vector_backend=backend, progress=False)
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """The default corpus indexed twice, with faiss-flat and with milvus (Milvus Lite in the index folder)."""
+    folders = {}
+    for backend in ("faiss-flat", "milvus"):
+        folders[backend] = tmp_path_factory.mktemp(backend) / "index"
+        build(folders[backend], backend)
+    opened = {b: Assistant.open(f, refresh=False) for b, f in folders.items()}
+    yield opened
+    for assistant in opened.values():
+        assistant.index.close()
+
+
+def test_the_milvus_index_records_its_backend_and_keeps_its_parts_in_milvus(both):
+    index = both["milvus"].index
+    assert (index.manifest.vector_backend, index.manifest.lexical_backend) == ("milvus", "milvus")
+    assert isinstance(index.vectors, MilvusStore) and isinstance(index.lexical, MilvusLexical)
+    assert not (index.version / "vectors.faiss").exists() and not (index.version / "bm25").exists()
+    assert (index.folder / "milvus.db").is_dir()  # Milvus Lite's file, beside the versions
+    assert len(index.vectors) == index.manifest.sentences == both["faiss-flat"].index.manifest.sentences
+
+
+@pytest.mark.skipif(not GOLD.is_file(), reason=f"the public gold set is not present at {GOLD}")
+def test_the_gold_questions_get_the_same_answers_on_both_backends(both):
+    """Per gold question: the fused ranking of each retriever (ids and order) and the answer
+    (supported or not, the cited sentence ids in order, the lead, the disputes' sentences)."""
+    questions = [json.loads(line)["question"] for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    assert questions
+    for question in questions:
+        for mode in ("dense", "bm25", "hybrid"):
+            ranked = {b: [h.sentence.id for h in a.search(question, 10, retriever=mode)] for b, a in both.items()}
+            assert ranked["milvus"] == ranked["faiss-flat"], (question, mode)
+        faiss_answer, milvus_answer = both["faiss-flat"].ask(question), both["milvus"].ask(question)
+        assert milvus_answer.supported == faiss_answer.supported, question
+        assert [c.id for c in milvus_answer.citations] == [c.id for c in faiss_answer.citations], question
+        assert milvus_answer.lead == faiss_answer.lead, question
+        assert disputed(milvus_answer) == disputed(faiss_answer), question
+
+
+def disputed(answer) -> list[list[tuple[str, list[int]]]]:
+    """Each dispute as its sides: the position and the cited sentence ids."""
+    return [[(side.position, [c.id for c in side.citations]) for side in d.sides] for d in answer.disputes]
+
+
+def test_source_and_date_filters_give_the_same_sentences(both):
+    """The assistant's filters (sentence ids from SQLite, an `id in [...]` expression in Milvus)
+    give what FAISS gives; Milvus's own filter expressions select what SQLite selects."""
+    milvus = both["milvus"]
+    first, second = sorted(milvus.index.db.articles(), key=lambda a: a.published)
+    question = "How many soldiers were killed?"
+    for options in ({"sources": [first.title]}, {"since": second.published[:10]}, {"until": first.published[:10]}):
+        found = {b: [h.sentence.id for h in a.search(question, 10, **options)] for b, a in both.items()}
+        assert found["milvus"] == found["faiss-flat"] and found["milvus"], options
+    vector = milvus.encoder.encode([question])[0]
+    for where, sql in ((Filters(article_ids=[first.id]), {"outlets": [first.title]}),
+                       (Filters(since=second.published), {"since": second.published}),
+                       (Filters(until=first.published), {"until": first.published}),
+                       (Filters(since="2030-01-01"), {"since": "2030-01-01"})):
+        expected = set(milvus.index.db.sentence_ids_where(**sql))
+        assert {i for i, _ in milvus.index.vectors.search_where(vector, 100, where)} == expected, where
+        assert {i for i, _ in milvus.index.lexical.search_where("soldiers killed", 100, where)} <= expected
+
+
+def test_removing_an_article_removes_its_sentences_from_milvus(tmp_path):
+    folder = tmp_path / "index"
+    build(folder, "milvus")
+    first = Assistant.open(folder, refresh=False)
+    article = first.index.db.articles()[0]
+    own = {s.id for s in first.index.db.article_sentences(article.id)}
+    first.index.close()
+    build(folder, "milvus", remove=[article.id])
+    reopened = Assistant.open(folder, refresh=False)  # a new version, read back from its milvus.json
+    try:
+        assert reopened.index.manifest.vector_backend == "milvus"
+        assert len(reopened.index.vectors) == reopened.index.manifest.sentences
+        hits = reopened.search("soldiers killed wounded", 50)
+        assert hits and not own & {h.sentence.id for h in hits}
+        assert not own & {i for i, _ in reopened.index.lexical.search("soldiers killed", 50)}
+    finally:
+        reopened.index.close()
