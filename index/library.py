@@ -44,7 +44,7 @@ from tqdm import tqdm
 
 from corpus.records import Article
 from corpus.sources import article_files
-from index import ann
+from index import ann, appended
 from index.ann import VectorStore
 from index.embed import Encoder
 from index.lexical import LexicalIndex, OldFormat
@@ -141,8 +141,10 @@ class Index:
         try:
             self.db = _part("SQLite database", SentenceDB.FILENAME, version,
                             lambda: SentenceDB(version / SentenceDB.FILENAME, readonly=True))
-            self.vectors = _part("vectors", ann.filename(manifest.vector_backend), version,
-                                 lambda: ann.load(manifest.vector_backend, version, **manifest.backend_options))
+            self.vectors, self.vector_delta = _part(
+                "vectors", ann.filename(manifest.vector_backend), version,
+                lambda: appended.load(lambda: ann.load(manifest.vector_backend, version, **manifest.backend_options),
+                                      version))
             self.lexical = _part("BM25 index", _lexical_file(manifest), version,
                                  lambda: _load_lexical(version, self.db, manifest, self.vectors))
             self._verify(deep)
@@ -469,9 +471,13 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
         with report.timed("SQLite carry"):
             log.debug("SQLite of the new version: %s", carry(old, new))
         with report.timed("vectors load"):
-            vectors = current.vectors if current is not None else _load_vectors(old)
+            if current is not None:
+                vectors, delta = current.vectors, current.vector_delta
+            else:
+                vectors, delta = appended.load(lambda: _load_vectors(old), old)
         manifest = Manifest.load(old)
     else:
+        delta = None
         vectors = _create_vectors(ann.pick(0, vector_backend), encoder.dimensions, new.parent, backend_options)
         manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions,
                             backend_options=dict(backend_options or {}))
@@ -517,6 +523,8 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
         report.removed = [titles.get(aid, aid) for aid in gone]
         stale_ids = [s.id for aid in replaced + gone for s in db.article_sentences(aid)]
         vectors.remove(np.asarray(stale_ids, dtype=np.int64))
+        if delta is not None:
+            delta.remove(stale_ids)
         lexical.remove(stale_ids)
         db.delete_articles(replaced + gone)
 
@@ -533,6 +541,8 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
                 chunk = embedded[offset:offset + len(sentences)]
                 vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk,
                             rows=_rows(article, sentences) if getattr(vectors, "needs_rows", False) else None)
+                if delta is not None:
+                    delta.add([s.id for s in sentences], chunk)
                 offset += len(sentences)
 
         with report.timed("BM25"):
@@ -557,8 +567,8 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
     finally:
         db.close()
     with report.timed("vectors write"):
-        vectors = ann.settle(vectors, manifest, vector_backend)
-        vectors.save(new)
+        settled = ann.settle(vectors, manifest, vector_backend)
+        appended.save(settled, delta if settled is vectors else None, new)  # a moved store is written whole
     with report.timed("manifest"):
         manifest.save(new)
     with report.timed("fsync"):

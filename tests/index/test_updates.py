@@ -125,7 +125,7 @@ def test_an_update_links_what_it_did_not_change(own_index: Path, tmp_path: Path)
     folder.mkdir()
     (folder / "ferry.md").write_text(ARTICLE, encoding="utf-8")
     before = current_version(own_index)
-    whole = _inode(before / "index.sqlite")
+    whole, vectors = _inode(before / "index.sqlite"), _inode(before / "vectors.faiss")
     segments = {p.name: _inode(p / "rows.npy") for p in (before / "bm25").iterdir() if p.is_dir()}
     assistant = Assistant.open(own_index, refresh=False)
     count = len(assistant.sources())
@@ -134,6 +134,7 @@ def test_an_update_links_what_it_did_not_change(own_index: Path, tmp_path: Path)
     after = current_version(own_index)
     assert after != before and not before.exists()
     assert _inode(after / "base.sqlite") == whole, "the old whole database is the new version's base"
+    assert _inode(after / "vectors.faiss") == vectors and (after / "vectors.delta.npz").exists()
     for name, inode in segments.items():  # the BM25 segments it had are the same files
         assert _inode(after / "bm25" / name / "rows.npy") == inode
     # the new version reads one set of tables: the old articles (from the base) and the new one
@@ -149,7 +150,9 @@ def test_an_update_links_what_it_did_not_change(own_index: Path, tmp_path: Path)
     (folder / "ferry.md").write_text(ARTICLE.replace("340 passengers", "415 passengers"), encoding="utf-8")
     assert assistant.ingest([str(folder)], progress=False).updated
     latest = current_version(own_index)
-    assert _inode(latest / "base.sqlite") == whole
+    assert _inode(latest / "base.sqlite") == whole and _inode(latest / "vectors.faiss") == vectors
+    dense = assistant.search("How many passengers travelled on the first ferry crossing?", 3, retriever="dense")
+    assert "415 passengers" in dense[0].sentence.text
     assert all(_inode(latest / "bm25" / name / "rows.npy") == inode for name, inode in segments.items())
     answer = assistant.ask("How many passengers travelled on the first ferry crossing?")
     assert "415 passengers" in answer.citations[0].sentence
@@ -160,6 +163,14 @@ def test_an_update_links_what_it_did_not_change(own_index: Path, tmp_path: Path)
     assert assistant.ingest([str(folder)], progress=False).removed
     assert len(assistant.sources()) == count
     assert not any("passengers" in h.sentence.text for h in assistant.search("ferry passengers crossing", 20))
+
+    # more than a tenth of the index at once: the vectors are written whole again (the next base)
+    long = "\n\n".join(f"Harbour crews repaired pier number {i} before the ferry season." for i in range(12))
+    (folder / "piers.md").write_text(f"---\ntitle: Pier repairs\n---\n{long}\n", encoding="utf-8")
+    assert assistant.ingest([str(folder)], progress=False).added == ["Pier repairs"]
+    rewritten = current_version(own_index)
+    assert os.stat(rewritten / "vectors.faiss").st_nlink == 1 and not (rewritten / "vectors.delta.npz").exists()
+    assert "pier number 7" in assistant.search("repairs of pier number 7", 1, retriever="dense")[0].sentence.text
 
 
 def test_an_index_from_before_segments_opens_and_its_next_update_converts_it(own_index: Path, tmp_path: Path):
