@@ -14,22 +14,22 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import re
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from corpus.docx import article_from_docx
 from corpus.errors import CorpusError
 from corpus.files import decode_text
-from corpus.html import article_from_html
 from corpus.jsonl import article_from_record
-from corpus.pdf import article_from_pdf
 from corpus.records import Article, article_id_for
 from corpus.text import article_from_text
 
 UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf", ".docx")
-_DOCUMENTS = {".pdf": article_from_pdf, ".docx": article_from_docx}  # binary: read from the bytes
+# binary: read from the bytes. The readers (pypdf, python-docx) load when such a file comes, not at
+# every start of a process that may take uploads (the assistant itself).
+_DOCUMENTS = {".pdf": ("corpus.pdf", "article_from_pdf"), ".docx": ("corpus.docx", "article_from_docx")}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ARTICLES = 500
 
@@ -107,7 +107,9 @@ def read_upload(filename: str | None, data: bytes) -> list[Article]:
     try:
         if suffix in _DOCUMENTS:
             stem = PurePosixPath(name).stem or name
-            article = _DOCUMENTS[suffix](data, name=name, location=f"api://pending/{key}", fallback_title=stem)
+            module, function = _DOCUMENTS[suffix]
+            read = getattr(importlib.import_module(module), function)
+            article = read(data, name=name, location=f"api://pending/{key}", fallback_title=stem)
             return [placed(has_words(article, name), fallback)]
         text = decode_text(data, name)
         if suffix == ".jsonl":
@@ -115,6 +117,8 @@ def read_upload(filename: str | None, data: bytes) -> list[Article]:
         provisional = f"api://pending/{key}"
         stem = PurePosixPath(name).stem or name
         if suffix in (".html", ".htm"):
+            from corpus.html import article_from_html  # trafilatura: loaded for an HTML upload only
+
             article = article_from_html(text, name=name, location=provisional, fallback_title=stem)
         else:
             article = article_from_text(text, name=name, location=provisional, fallback_title=stem)
