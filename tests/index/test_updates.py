@@ -198,3 +198,72 @@ def test_an_index_from_before_segments_opens_and_its_next_update_converts_it(own
     assert assistant.ingest([str(folder)], progress=False).added
     assert (current_version(own_index) / "bm25" / "segments.json").exists()
     assert assistant.search("ferry passengers", 3, retriever="bm25")[0].article.title.startswith("Ferry service")
+
+
+def _articles(first: int, count: int, word: str = "budget"):
+    from corpus.records import Article
+    from index.library import make_sentences
+
+    out = []
+    for n in range(first, first + count):
+        text = f"Council meeting {n} discussed the {word}.\n\nMembers voted {n} to {n + 1} on the plan."
+        article = Article(id=f"a{n:04d}", title=f"Meeting {n}", text=text, location=f"/news/{n}.md")
+        out.append((article, make_sentences(article)))
+    return out
+
+
+def _content(db) -> tuple[dict, dict, list]:
+    articles = {a.id: a.text for a in db.articles()}
+    sentences = {s.id: (s.article_id, s.text) for s in db.all_sentences()}
+    return articles, sentences, db.annotations("finding")
+
+
+def test_sqlite_carries_a_linked_base_then_copies_its_own_file_then_merges(tmp_path: Path):
+    from index import store
+    from index.store import SentenceDB
+
+    versions = [tmp_path / f"v{i}" for i in range(5)]
+    for v in versions:
+        v.mkdir()
+    db = SentenceDB(versions[0] / "index.sqlite")
+    for article, sentences in _articles(0, 40):
+        db.put_article(article, sentences)
+    db.put_annotations("finding", [("f1", None, {"about": "budget vote"})])
+    db.commit()
+    db.close()
+
+    assert store.carry(versions[0], versions[1]) == "linked"
+    assert _inode(versions[1] / "base.sqlite") == _inode(versions[0] / "index.sqlite")
+    db = SentenceDB(versions[1] / "index.sqlite")
+    db.delete_articles(["a0003"])  # from the base
+    replaced = _articles(5, 1, word="harbour")[0]
+    db.put_article(*replaced)  # a base article replaced: same id, same sentence ids, new text
+    db.put_article(*_articles(100, 1)[0])
+    db.commit()
+    articles, sentences, findings = _content(db)
+    assert len(articles) == 40 and "a0003" not in articles and "harbour" in articles["a0005"]
+    assert sum("harbour" in text for _, text in sentences.values()) == 1
+    assert findings == [{"about": "budget vote"}]
+    db.close()
+
+    assert store.carry(versions[1], versions[2]) == "copied"
+    assert _inode(versions[2] / "base.sqlite") == _inode(versions[0] / "index.sqlite")
+    db = SentenceDB(versions[2] / "index.sqlite")
+    assert _content(db) == (articles, sentences, findings)
+    for article, sents in _articles(200, 10):  # a quarter of the base: the next carry merges
+        db.put_article(article, sents)
+    db.commit()
+    expected = _content(db)
+    db.close()
+
+    assert store.carry(versions[2], versions[3]) == "merged"
+    assert not (versions[3] / "base.sqlite").exists()
+    merged = SentenceDB(versions[3] / "index.sqlite", readonly=True)
+    assert _content(merged) == expected
+    assert merged.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    merged.close()
+    assert store.carry(versions[3], versions[4]) == "linked"  # the merged file is the next base
+    for v, count in zip(versions[:3], (40, 40, 50), strict=True):  # older versions read as they did
+        reader = SentenceDB(v / "index.sqlite", readonly=True)
+        assert len(reader.articles()) == count
+        reader.close()
