@@ -432,6 +432,8 @@ def update(folder: Path, articles: Iterable[Article], *, encoder: Encoder,
         old = None if rebuild else current_version(folder)
         if rebuild and vector_backend is None:
             vector_backend, backend_options = _previous_backend(folder, backend_options)
+        elif old is not None and vector_backend:
+            _check_move(folder, old, vector_backend)
         report = IngestReport()
         current = None
         if old is not None:
@@ -616,6 +618,19 @@ def _previous_backend(folder: Path, options: dict[str, str] | None) -> tuple[str
         return None, options
     choice = manifest.vector_backend_choice
     return (None if choice == ann.AUTO else choice), (options or manifest.backend_options)
+
+
+def _check_move(folder: Path, old: Path, requested: str) -> None:
+    """Vectors move between FAISS backends in place; into or out of an engine that keeps the
+    sentences' text too (Milvus) only by a rebuild, which reads the sources again."""
+    try:
+        current = Manifest.load(old).vector_backend
+    except (OSError, ValueError, TypeError):
+        return  # a damaged version: Index.open names the damage next
+    if requested not in (current, ann.AUTO) and any(
+            getattr(ann.backend(n), "external", False) for n in (requested, current) if n in ann.names()):
+        raise IndexMismatch(f"index at {folder} keeps its vectors in {current}; to move them to {requested}, "
+                            f"rebuild it: `assistant --index {folder} ingest --rebuild --backend {requested}`")
 
 
 def _lexical_beside(vectors: VectorStore):

@@ -233,3 +233,22 @@ def test_removing_an_article_removes_its_sentences_from_milvus(tmp_path):
         assert not own & {i for i, _ in reopened.index.lexical.search("soldiers killed", 50)}
     finally:
         reopened.index.close()
+
+
+def test_moving_into_milvus_needs_a_rebuild_and_a_rebuild_keeps_milvus(own_index, tmp_path):
+    from corpus import read_sources
+
+    articles, _ = read_sources([str(SEEDS)])
+    with pytest.raises(library.IndexMismatch, match="--rebuild --backend milvus"):
+        library.update(own_index, articles, encoder=load_encoder(), vector_backend="milvus", progress=False)
+    untouched = library.Index.open(own_index)
+    assert untouched.manifest.vector_backend == "faiss-flat"  # left as it was
+    untouched.close()
+    folder = tmp_path / "index"
+    build(folder, "milvus")
+    library.update(folder, articles, encoder=load_encoder(), sources=[str(SEEDS)], rebuild=True, progress=False)
+    index = library.Index.open(folder)
+    try:
+        assert (index.manifest.vector_backend, len(index.vectors)) == ("milvus", index.manifest.sentences)
+    finally:
+        index.close()
