@@ -166,11 +166,23 @@ class LexicalIndex:
         self._refresh()
 
     def _refresh(self) -> None:
-        self.vocabulary: set[str] = {t for s in self.segments for t in s.terms}
-        self._variants: dict[str, list[str]] = defaultdict(list)
-        for token in self.vocabulary:
-            self._variants[skeleton(token)].append(token)
+        """Forget what is derived from the segments; it is worked out again when first needed."""
+        self._vocabulary: set[str] | None = None
+        self._variants: dict[str, list[str]] | None = None
         self._stats: tuple[int, float, list[np.ndarray]] | None = None
+
+    @property
+    def vocabulary(self) -> set[str]:
+        if self._vocabulary is None:
+            self._vocabulary = {t for s in self.segments for t in s.terms}
+        return self._vocabulary
+
+    def _variants_of(self, token: str) -> list[str]:
+        if self._variants is None:
+            self._variants = defaultdict(list)
+            for known in self.vocabulary:
+                self._variants[skeleton(known)].append(known)
+        return self._variants.get(skeleton(token), [])
 
     # building and updating ------------------------------------------------
     @classmethod
@@ -295,7 +307,7 @@ class LexicalIndex:
         """Query tokens plus the indexed spelling variants of each."""
         expanded: list[str] = []
         for token in tokens(query):
-            group = [t for t in self._variants.get(skeleton(token), []) if is_variant(token, t)]
+            group = [t for t in self._variants_of(token) if is_variant(token, t)]
             for t in [token, *group]:
                 if t in self.vocabulary and t not in expanded:
                     expanded.append(t)
