@@ -43,7 +43,7 @@ PROBE_MARGIN = 2  # nprobe kept is this times the tuned one (measured on real qu
 CAP_MARGIN = 0.005  # how far below the recall of scanning every list the tuned nprobe may stay
 TRAIN_PER_LIST = 40  # training vectors per list (FAISS warns below 39)
 TRAIN_ITERATIONS = 10  # k-means passes: the lists only route queries, so rough centroids do
-EXACT_LIMIT = 20_000  # allowed sets up to this size are searched exactly
+EXACT_LIMIT = 2_000  # allowed sets up to this size are searched exactly
 SEED = 1234
 
 
@@ -203,8 +203,12 @@ class IvfSq8Store:
         """The stored (decoded 8-bit) vectors of `ids`, a row of zeros for an id not stored."""
         self._flush()
         out = np.zeros((len(ids), self.dimensions), dtype=np.float32)
-        if self.index is None:
+        if self.index is None or not len(ids):
             return out
+        try:  # one call for all (it refuses the lot if one id is missing)
+            return self.index.reconstruct_batch(as_ids(ids))
+        except RuntimeError:
+            pass
         for row, i in enumerate(ids):
             try:
                 out[row] = self.index.reconstruct(int(i))
@@ -245,10 +249,9 @@ class IvfSq8Store:
             return []
         if len(allowed) <= EXACT_LIMIT:
             stored = self.vectors(allowed.tolist())
-            scores = stored @ query[0]
-            present = np.any(stored != 0, axis=1)
-            order = [r for r in np.argsort(-scores, kind="stable") if present[r]][:k]
-            return [(int(allowed[r]), float(scores[r])) for r in order]
+            scores = np.where(np.any(stored != 0, axis=1), stored @ query[0], -np.inf)
+            order = np.argsort(-scores, kind="stable")[:k]
+            return [(int(allowed[r]), float(scores[r])) for r in order if np.isfinite(scores[r])]
         share = len(allowed) / self.index.ntotal
         nprobe = min(self.index.nlist, math.ceil(self.index.nprobe / max(share, 1e-9)))
         params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)
