@@ -224,12 +224,16 @@ def carry(old: Path, new: Path) -> str:
     try:
         own = source.conn.execute("SELECT COUNT(*) FROM main.sentences").fetchone()[0]
         base = source.conn.execute("SELECT COUNT(*) FROM base.sentences").fetchone()[0]
-        if own <= MERGE_FRACTION * base:
+    finally:
+        source.close()
+    if own <= MERGE_FRACTION * base:
+        try:
             os.link(old_base, new / SentenceDB.BASE)
             _backup(old_db, new_db)
             return "copied"
-    finally:
-        source.close()
+        except OSError:  # no hard links here: one whole file instead
+            (new / SentenceDB.BASE).unlink(missing_ok=True)
+            new_db.unlink(missing_ok=True)
     db = SentenceDB(new_db)
     db.conn.execute("ATTACH DATABASE ? AS old", (f"file:{old_db}?mode=ro",))
     db.conn.execute("ATTACH DATABASE ? AS oldbase", (f"file:{old_base}?mode=ro",))
