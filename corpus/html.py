@@ -20,6 +20,7 @@ from corpus.cleaning import lines_as_paragraphs
 from corpus.dates import parse_date
 from corpus.errors import CorpusError, one_line
 from corpus.files import read_text
+from corpus.outlet import with_stated_outlet
 from corpus.records import Article, article_id_for
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,12 @@ def article_from_html(page: str, *, name: str, location: str, url: str | None = 
     head, _, rest = text.partition("\n\n")
     if head == title and rest:
         text = rest  # the page's headline repeated as the first paragraph
+    outlet, text = with_stated_outlet(_outlet(doc.sitename, url), text)
     return Article(
         id=article_id_for(location),
         title=title,
         text=text,
-        outlet=_outlet(doc.sitename, url),
+        outlet=outlet,
         author=one_line(doc.author or "") or None,
         published=published,
         url=url,

@@ -1,9 +1,11 @@
 """JSON Lines articles (.jsonl): one JSON object per line, one article per object.
 
 Fields: title, text (or body), and optionally outlet, author, published, url, id;
-other fields go to `extra`. A bad line becomes a CorpusError naming the line and the
-field, and the other lines are still read. Location is "path#<id>" when the line has
-an id (which is then the Article id), else "path#line-N".
+other fields go to `extra` (publisher, source or site_name also give the outlet where
+`outlet` is missing; else the text's own dateline or "Source:" line, `corpus.outlet`).
+A bad line becomes a CorpusError naming the line and the field, and the other lines are
+still read. Location is "path#<id>" when the line has an id (which is then the Article
+id), else "path#line-N".
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from corpus.cleaning import join_paragraphs, lines_as_paragraphs, split_paragrap
 from corpus.dates import normalise_date
 from corpus.errors import CorpusError
 from corpus.files import read_text
+from corpus.outlet import outlet_field, with_stated_outlet
 from corpus.records import Article, article_id_for
 from corpus.text import field_text, json_safe
 
@@ -57,10 +60,11 @@ def article_from_record(record: object, *, name: str, path: str, line: int) -> A
         published = normalise_date(record.get("published"))
     except ValueError as err:
         raise fail(f"field 'published' is {err}") from None
+    outlet, text = with_stated_outlet(values["outlet"] or outlet_field(record), text)
     location = f"{path}#{values['id']}" if values["id"] else f"{path}#line-{line}"
     return Article(
         id=values["id"] or article_id_for(location),
-        title=values["title"], text=text, outlet=values["outlet"], author=values["author"],
+        title=values["title"], text=text, outlet=outlet, author=values["author"],
         published=published, url=values["url"], location=location,
         extra={k: json_safe(v) for k, v in record.items() if k not in KNOWN},
     )

@@ -18,8 +18,9 @@ The header is every line before the body starts. Rules, applied to header lines 
    wherever it stands. An unmarked line between the title and the body that ends in a
    photo credit (" / Name / Agency", or a parenthesised "(Photo ...)") is caption
    furniture of the page layout and is dropped.
-6. The first line that is none of the above starts the body. Nothing is inferred about
-   the outlet: it is None unless a reader finds it named explicitly.
+6. "Source: <outlet>" (or "Via: <outlet>") names the outlet (`corpus.outlet`).
+7. The first line that is none of the above starts the body. Nothing else is inferred about
+   the outlet: it is None unless the text names it (here, or in the body: `corpus.outlet`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from corpus.cleaning import split_paragraphs
 from corpus.dates import TRAILING_DATE_RE, parse_date
+from corpus.outlet import source_line
 
 _LONE_VALUE_RE = re.compile(r"^(?:none|null|undefined|nan)$", re.IGNORECASE)
 _LOGO_RE = re.compile(r"^(?:\S+\s+){0,3}logo$", re.IGNORECASE)
@@ -55,6 +57,7 @@ class RawParts:
     title: str | None = None
     author: str | None = None
     published: str | None = None
+    outlet: str | None = None
     paragraphs: list[str] = field(default_factory=list)
 
 
@@ -117,6 +120,10 @@ def parse_raw(text: str) -> RawParts:
             if byline:
                 parts.author = byline[0]
                 parts.published = parts.published or byline[1]
+                continue
+            outlet = source_line(line) if parts.outlet is None else None
+            if outlet:
+                parts.outlet = outlet
                 continue
             published = _date_line(line) if parts.published is None else None
             if published:

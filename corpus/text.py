@@ -1,7 +1,10 @@
 """Plain text and Markdown articles (.txt, .md), with or without YAML front matter.
 
 Front matter is a "---" block at the very top; its keys title, outlet, author,
-published (or date), url and id fill the Article, anything else goes to `extra`.
+published (or date), url and id fill the Article, anything else goes to `extra`
+(publisher, source or site_name also give the outlet where `outlet` is missing).
+Without an outlet in the metadata, the one the text states is taken (`corpus.outlet`:
+a wire dateline "CITY (AFP) —" or a "Source: AFP" line).
 Without front matter (or without a title in it) the raw-text rules in
 `corpus.rawtext` find the title, byline and date and drop page furniture; with a
 title in the front matter the body is taken as already clean. The body is plain text: Markdown
@@ -21,6 +24,7 @@ from corpus.cleaning import join_paragraphs, normalise_spaces, split_paragraphs
 from corpus.dates import normalise_date
 from corpus.errors import CorpusError, one_line
 from corpus.files import read_text
+from corpus.outlet import outlet_field, stated_outlet
 from corpus.rawtext import parse_raw
 from corpus.records import Article, article_id_for
 
@@ -118,7 +122,10 @@ def article_from_text(text: str, *, name: str, location: str, fallback_title: st
         paragraphs = raw.paragraphs
         values["title"] = raw.title or fallback_title
         values["author"] = values["author"] or raw.author
+        values["outlet"] = values["outlet"] or raw.outlet
         published = published or raw.published
+    stated, paragraphs = stated_outlet(paragraphs)
+    values["outlet"] = values["outlet"] or outlet_field(meta) or stated
     body_text = join_paragraphs(paragraphs)
     if not body_text:
         raise CorpusError(name, "no article text (only a title or front matter)")
