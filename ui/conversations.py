@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 PARAM = "c"  # the URL query parameter holding the open conversation's id
 CONFIRM = "confirm_delete"  # session key: the conversation whose deletion waits for a confirm
 HISTORY_NOTE = "history_note"  # session key: a one-line note about the history (opened, deleted, not found)
-LABEL_CHARS = 40
+LABEL_CHARS = 56
 SCROLL_AFTER = 8  # more conversations than this scroll in a box of their own
 
 
@@ -116,12 +116,14 @@ def _row(engine: Assistant, history: History, info: ConversationInfo, current: s
     name = label(info)
     opened = info.id == current
     when = info.updated[:16].replace("T", " ")
-    main, menu = st.columns([6, 1], gap="small", vertical_alignment="center")
-    main.button(r.md_escape(name), key=f"conv-open-{info.id}", type="secondary" if opened else "tertiary",
-                icon=":material/chat:" if opened else None, width="stretch", disabled=opened,
-                on_click=open_conversation, args=(engine, history, info.id),
-                help=r.md_escape(f"{info.turns} question{'' if info.turns == 1 else 's'}, last {when} UTC"))
-    with menu.popover("", icon=":material/more_vert:", key=f"conv-menu-{info.id}", help="Rename or delete"):
+    row = st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small",
+                       key=f"conv-row-{info.id}")  # one row, also on a phone
+    row.button(r.md_escape(name), key=f"conv-open-{info.id}", type="secondary" if opened else "tertiary",
+               icon=":material/chat:" if opened else None, width="stretch", wrap=True,
+               on_click=open_conversation, args=(engine, history, info.id),
+               help=r.md_escape(f"{info.turns} question{'' if info.turns == 1 else 's'}, last {when} UTC"))
+    with row.popover("", icon=":material/more_vert:", type="tertiary", key=f"conv-menu-{info.id}",
+                     help="Rename or delete"):
         st.text_input("Title", value=info.title if info.named else "", key=f"conv-title-{info.id}",
                       max_chars=200, placeholder=name,
                       help="Empty: named by its first question")

@@ -371,5 +371,9 @@ CSS = """
 .na-hero { padding: .4rem 0 .2rem 0; }
 .na-hero h1 { font-size: 1.7rem; margin: 0; padding: 0; color: #0f172a; }
 .na-hero p { color: #475569; margin: .2rem 0 0 0; font-size: .95rem; }
+[class*="st-key-conv-open-"] button { justify-content: flex-start; text-align: left; min-height: 2.2rem;
+  padding: .3rem .6rem; }
+[class*="st-key-conv-open-"] { flex: 1 1 0; min-width: 0; }
+[class*="st-key-conv-open-"] button p { font-size: .88rem; line-height: 1.3; overflow-wrap: anywhere; }
 </style>
 """

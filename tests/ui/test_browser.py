@@ -19,8 +19,10 @@ import pytest
 
 from assistant import Assistant
 from briefing import render_briefing
+from briefing.display import shorten
 from tests.briefing.hostile import BIDI, FRONT_MATTER, LONG_WORD, SHIPS_Q, VESSELS_Q, hostile_article
 from tests.server.conftest import LiveServer, serve
+from ui.conversations import LABEL_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "corpus" / "seeds"
@@ -414,3 +416,96 @@ def test_citation_opens_its_article_with_the_sentence_highlighted(app_url: str, 
         page.screenshot(path=str(ARTIFACTS / f"reader-{width}.png"))
         page.keyboard.press("Escape")
         dialog.wait_for(state="hidden", timeout=10_000)
+
+
+HISTORY_QUESTIONS = ("How many Azerbaijani soldiers were wounded?", "and how many were captured?")
+HOSTILE_TITLE = "<img src=x onerror=\"window.__hostile = 3\"> **Bold** :red[red] [x](https://evil.example)"
+
+
+SIDEBAR_LABELS_JS = """() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll("[data-testid=stSidebar] [class*='st-key-conv-open-']")) {
+    const id = el.className.match(/st-key-conv-open-(\\w+)/)[1];
+    const button = [...el.querySelectorAll("button")].find(b => b.checkVisibility());  // not its hidden twin
+    if (seen.has(id) || !button) continue;
+    const copy = button.cloneNode(true);
+    copy.querySelectorAll("[data-testid=stIconMaterial]").forEach(icon => icon.remove());
+    seen.set(id, copy.textContent.trim());
+  }
+  return [...seen.values()];
+}"""
+
+
+def sidebar_labels(page, at_least: int = 1) -> list[str]:
+    """The conversations the sidebar lists, top first, as shown (their icon left out), once it
+    shows at least `at_least` (the list is drawn at the end of a run, after the answers)."""
+    page.wait_for_function(f"() => ({SIDEBAR_LABELS_JS})().length >= {at_least}", timeout=30_000)
+    return page.evaluate(SIDEBAR_LABELS_JS)
+
+
+def test_conversation_is_kept_across_a_reload_and_listed_in_the_sidebar(app_url: str, page) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    page.goto(app_url)
+    ask(page, "How many Armenian servicemen were captured?")  # an earlier conversation, to list below
+    page.locator(".na-card").first.wait_for(timeout=90_000)
+    settle(page)
+    page.get_by_role("button", name="New conversation").click()
+    settle(page)
+    for n, question in enumerate(HISTORY_QUESTIONS, start=1):
+        ask(page, question)
+        page.locator(".na-question").nth(n - 1).wait_for(timeout=90_000)
+        settle(page)
+    cid = parse_qs(urlparse(page.url).query)["c"][0]  # the URL names the conversation
+
+    page.reload()
+    page.locator(".na-question").nth(1).wait_for(timeout=90_000)
+    settle(page)
+    assert page.locator(".na-question").all_inner_texts() == list(HISTORY_QUESTIONS)
+    assert "Read as: and how many were captured? (" in shown_text(page)  # its follow-up as read then
+    labels = sidebar_labels(page)
+    # newest first, each named by its first question, shortened at a word
+    assert labels[0] == shorten(HISTORY_QUESTIONS[0], LABEL_CHARS)
+    assert labels[1] == shorten("How many Armenian servicemen were captured?", LABEL_CHARS)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(600)
+        expand = page.get_by_test_id("stExpandSidebarButton")
+        if expand.is_visible():  # a narrow window folds the sidebar away: open it, as a reader would
+            expand.click()
+            page.wait_for_timeout(600)
+        page.locator(f".st-key-conv-open-{cid} button:visible").wait_for(state="visible", timeout=10_000)
+        page.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")  # questions in view
+        page.wait_for_timeout(300)
+        assert overflow(page, "[data-testid=stSidebarContent]") == [], width
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"history-{width}.png"))
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+    # a new session (no id in the URL) starts empty and opens the conversation from the list
+    page.goto(app_url)
+    page.get_by_text("Ask the news, with sources").wait_for(timeout=90_000)
+    settle(page)
+    assert page.locator(".na-question").count() == 0
+    page.locator(f".st-key-conv-open-{cid} button:visible").click()
+    page.locator(".na-question").nth(1).wait_for(timeout=90_000)
+    settle(page)
+    assert page.locator(".na-question").all_inner_texts() == list(HISTORY_QUESTIONS)
+
+    # renamed in its menu to a hostile title: shown as typed, nothing of it obeyed
+    page.locator(f".st-key-conv-menu-{cid} button:visible").first.click()
+    title = page.locator(f".st-key-conv-title-{cid} input")
+    title.wait_for(timeout=30_000)
+    title.fill(HOSTILE_TITLE)
+    title.press("Enter")
+    settle(page)
+    page.locator(f".st-key-conv-rename-{cid} button:visible").click()
+    settle(page)
+    page.keyboard.press("Escape")
+    page.reload()
+    page.locator(".na-question").nth(1).wait_for(timeout=90_000)
+    settle(page)
+    assert sidebar_labels(page)[0] == shorten(HOSTILE_TITLE, LABEL_CHARS)  # as typed, every mark kept
+    assert page.locator("[data-testid=stSidebar] img[onerror]").count() == 0
+    assert page.locator("[data-testid=stSidebar] a[href*='evil.example']").count() == 0
+    assert page.evaluate("() => window.__hostile === undefined")

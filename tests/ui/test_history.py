@@ -52,7 +52,7 @@ def test_conversations_are_kept_listed_and_reopened_after_a_reload(own_index: Pa
     assert at.query_params[PARAM] == cid  # the URL names it: a reload comes back to it
     assert listed(at) == [cid]
     assert at.button(key=f"conv-open-{cid}").label == render.md_escape(shorten(WOUNDED, LABEL_CHARS))
-    assert at.button(key=f"conv-open-{cid}").disabled  # the one shown
+    assert at.button(key=f"conv-open-{cid}").proto.type == "secondary"  # the one shown stands out
 
     reloaded = start(own_index, monkeypatch, cid)
     turns = reloaded.session_state["turns"]
@@ -82,7 +82,7 @@ def test_open_another_conversation_from_the_list(own_index: Path, monkeypatch):
     click(at, f"conv-open-{first}")
     assert [t.question for t in at.session_state["turns"]] == [WOUNDED]
     assert at.query_params[PARAM] == first
-    assert at.button(key=f"conv-open-{first}").disabled and not at.button(key=f"conv-open-{second}").disabled
+    assert [at.button(key=f"conv-open-{c}").proto.type for c in (first, second)] == ["secondary", "tertiary"]
     ask(at, FOLLOW_UP)
     assert [a.question for a in History.of_index(own_index).load(first)] == [WOUNDED, FOLLOW_UP]
     assert listed(at) == [first, second]  # the one just added to comes first
