@@ -25,7 +25,7 @@ from assistant.judge import Judged, answers, names_found, question_verbs
 from assistant.pool import Pool
 from assistant.retrieval import diversified
 from assistant.speakers import leans_back, reporter, resolve, speaker_in
-from assistant.values import Value, has_unit, mentioned_in, of_kind
+from assistant.values import Value, entities, has_unit, mentioned_in, of_kind, years_meant
 from index.text import STOPWORDS, stem, words
 
 SLOT_MIN = 0.3  # support from which a sentence's answer takes part in a comparison
@@ -38,6 +38,7 @@ CLOSE = 0.15  # ... and at most this far below the best sentence's cosine
 CLOSE_NAMES = 0.08  # the same for dates and names, which a story has many of
 VERDICT_READ = 6  # sentences whose stance towards a statement is read
 TIE_GAP = 0.15  # a verb-tied sentence this much below the closest candidate does not decide alone
+YEAR_COSINE = 0.25  # how far in meaning a sentence of the year a question names is looked for
 
 
 @dataclass
@@ -60,6 +61,10 @@ def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Va
         found = [v for v in found if not (y := re.search(r"y=(\d{4})", v.key)) or y.group(1) in years]
     if kind.measure:  # the unit is part of the answer: "six weeks" and "44 days" are not compared
         found = [replace(v, key=unit) for v in found if (unit := has_unit(v, sentence))]
+    elif re.match(r"\W*how many\b", question, re.I):  # a length of time or a distance ("a 44-day war")
+        # is not a count of people or things, unless the question counts days or kilometres
+        asked = {stem(w) for w in words(question)}
+        found = [v for v in found if (unit := has_unit(v, sentence)) == "" or unit in asked]
     if kind.noun:  # "which districts": the names the sentence gives as districts, where it does
         named = [v for v in found if _tied(v, sentence, {kind.noun}, span=3)]
         found = named or found
@@ -67,7 +72,11 @@ def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Va
         speaker = speaker_in(sentence) or ""  # who says it is not the answer (unless asked who said it)
         found = [v for v in found if v.text not in speaker]
     if doc is not None and kind.kind in ("person", "org"):  # who did it: the doer, not whom it was done to
-        for tier in agent_spans(doc):
+        tiers = agent_spans(doc)
+        # a country or a city that acts ("accused *the republic* of ...") answers "who" too
+        found += [v for v in entities(sentence, doc) if v.kind == "place" and not mentioned_in(v, question)
+                  and any(a <= v.start < b for tier in tiers for a, b in tier)]
+        for tier in tiers:
             doers = [v for v in found if any(a <= v.start < b for a, b in tier)]
             if doers:
                 found = doers
@@ -113,15 +122,41 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
     candidates = [j for j in top if j.support >= SLOT_MIN or (
         values[j.id] is not None and (j.hit.dense or 0.0) >= max(TIED_COSINE, best - margin)
         and named[j.id])]  # the names the question gives are (mostly) in the sentence's context
+    of_year = _of_the_year(question, candidates, [j for j in top if (j.hit.dense or 0.0) >= YEAR_COSINE
+                                                  and named[j.id]], values, kind, entity_doc)
+    candidates = of_year or candidates
     # what the answer is tied to: the question's verb ("how many were *captured*"), else the noun
     # that names the answer ("which *districts*")
     verbs = set(question_verbs(question)) or ({kind.noun} if kind.noun else set())
     tied = [j for j in top if verbs and values[j.id] is not None and (j.hit.dense or 0.0) >= TIED_COSINE
             and named[j.id] and _tied(values[j.id], j.hit.sentence.text, verbs)]
+    if of_year:  # the question's year decides first, then its verb among the sentences of that year
+        tied = [j for j in of_year if verbs and values[j.id] is not None
+                and _tied(values[j.id], j.hit.sentence.text, verbs)]
     closest = max((j.hit.dense or 0.0 for j in candidates), default=0.0)
     if tied and max(j.hit.dense or 0.0 for j in tied) < closest - TIE_GAP:
         tied = []  # the sentences by the question's verb are far weaker than the closest ones: a paraphrase
     return {j.id: values[j.id] for j in (tied or candidates)}
+
+
+def _of_the_year(question: str, judged: list[Judged], wider: list[Judged], values: dict[int, Value | None],
+                 kind: AnswerType, entity_doc: Callable[[Judged], object]) -> list[Judged]:
+    """Where the question names a year ("the 2020 war"), the sentences that speak of that year,
+    by name or counted back from their report's date ("a year ago"), when some do; looked for
+    among `wider` (sentences further in meaning) when none of `judged` does. Else none."""
+    asked = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
+    if not asked:
+        return []
+
+    def of_year(j: Judged) -> bool:
+        return bool(years_meant(j.hit.sentence.text, j.hit.article.published) & asked)
+
+    wider = judged + [j for j in wider if j not in judged]
+    for j in wider:
+        if j.id not in values or values[j.id] is None:
+            doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
+            values[j.id] = answer_value(kind, question, j.hit.sentence.text, doc)
+    return [j for j in wider if values[j.id] is not None and of_year(j)]
 
 
 def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: dict[int, Value | None]

@@ -23,6 +23,7 @@ class English:
     months: frozenset[str]
     weekdays: frozenset[str]
     relative_times: frozenset[str]
+    years_back: dict[str, int]  # "last year": 1
     speech_verbs: frozenset[str]
     attribution_phrases: tuple[str, ...]
     pronouns: frozenset[str]
@@ -57,6 +58,7 @@ def english() -> English:
         months=frozenset(data["months"]),
         weekdays=frozenset(data["weekdays"]),
         relative_times=frozenset(data["relative_times"]),
+        years_back=dict(data["years_back"]),
         speech_verbs=frozenset(data["speech_verbs"]),
         attribution_phrases=tuple(data["attribution_phrases"]),
         pronouns=frozenset(data["pronouns"]),

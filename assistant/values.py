@@ -71,6 +71,8 @@ def _ranges_agree(a: Value, b: Value) -> bool:
         return False
     if a.high == INF and b.low == b.high and b.low > max(a.low * 1.1, a.low + 1):
         return False
+    if a.high == INF and b.high == INF and max(a.low, b.low) > max(min(a.low, b.low) * 1.1, min(a.low, b.low) + 1):
+        return False  # "over 300" and "more than 6,500" are two counts, not one
     return True
 
 
@@ -315,3 +317,14 @@ def _same_root(token: str, stems: set[str]) -> bool:
         return False
     return any(len(s) >= 4 and (s.startswith(token[:max(4, len(token) - 2)])
                                 or token.startswith(s[:max(4, len(s) - 2)])) for s in stems)
+
+
+def years_meant(sentence: str, published: str | None) -> set[int]:
+    """The years a sentence speaks of: those it names, and those it counts back from its
+    article's date ("a year ago" in a 2021 report is 2020). Empty when it says neither."""
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", sentence)}
+    folded = fold(sentence)
+    year = int(published[:4]) if published and published[:4].isdigit() else None
+    if year is not None:
+        years |= {year - back for phrase, back in english().years_back.items() if phrase in folded}
+    return years

@@ -79,3 +79,20 @@ def test_names_need_a_parse_and_are_compared_by_their_words():
     assert any(v.key == "maren holt" for v in found)
     holt = next(v for v in found if v.key == "maren holt")
     assert holt.agrees(holt.__class__("person", "Holt", 0, 4, key="holt"))
+
+
+def test_two_floors_far_apart_are_two_counts():
+    from assistant.values import numbers
+
+    over_300, over_6500 = numbers("over 300 villages")[0], numbers("more than 6,500 dead")[0]
+    assert not over_300.agrees(over_6500)
+    at_least_12, more_than_12 = numbers("at least 12 people")[0], numbers("more than 12 people")[0]
+    assert at_least_12.agrees(more_than_12)
+
+
+def test_years_meant_counts_back_from_the_report():
+    from assistant.values import years_meant
+
+    assert years_meant("The war that ended a year ago left 40 dead.", "2021-11-17") == {2020}
+    assert years_meant("In 2019 the river flooded.", "2024-01-01") == {2019}
+    assert years_meant("Seven died on Tuesday.", "2021-11-17") == set()

@@ -45,8 +45,6 @@ def test_answers_and_abstention(public_run):
     assert figures["abstention_accuracy"] == 1.0, figures
 
 
-@pytest.mark.xfail(strict=True, reason="general judgement (no topic rules) ranks s09's answer, which says "
-                   "'a year ago' for 2020, below the first five: evidence recall@5 0.89")
 def test_evidence_in_the_first_five(public_run):
     assert public_run.aggregate()["evidence_recall@5"] >= 0.9, public_run.aggregate()
 
@@ -58,10 +56,13 @@ def test_numeric_conflicts_shown(public_run):
     assert by_id["s04"]["scores"]["conflict_recall"] >= 0.5, by_id["s04"]["missed_conflicts"]
 
 
-@pytest.mark.xfail(strict=True, reason="s04's second pair needs 'X accused Y of aggression' read as a claim that Y "
-                   "started it, and s05 names a region beside the districts: conflict recall 0.83, one false pair")
-def test_every_conflict_and_no_false_alarm(public_run):
-    assert public_run.aggregate()["false_conflicts"] == 0
+def test_no_false_alarm(public_run):
+    assert public_run.aggregate()["false_conflicts"] == 0, public_run.aggregate()
+
+
+@pytest.mark.xfail(strict=True, reason="s04's second pair ('X accused Y of an aggression') is not among the 20 "
+                   "sentences retrieved for 'Who started the fighting': conflict recall 0.83")
+def test_every_conflict(public_run):
     assert public_run.aggregate()["conflict_recall"] >= 0.9
 
 

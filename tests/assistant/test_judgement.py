@@ -147,3 +147,33 @@ def test_a_side_names_who_says_it_and_never_the_author(engine):
     assert "the company" not in speakers  # a generic body is resolved or left to the outlet
     sides = {s.position: s.speaker for d in answer.disputes for s in d.sides}
     assert any("Metro Wire" in who or "filing" in who for who in sides.values()), sides
+
+
+EARLIER_FLOOD = [
+    ("Harbor Gazette", "2024-06-03", "Flooding hits the valley again",
+     "At least 12 people died when the river burst its banks on Sunday, the regional governor said. "
+     "Rescue teams worked through the night."),
+    ("Metro Wire", "2024-06-04", "Valley counts the cost",
+     "The floods killed 12 people in three villages this week, officials said. "
+     "The disaster that struck the same valley a year ago, and lasted nine days, left 41 people dead. "
+     "Power was cut to 5,000 homes for two days."),
+]
+
+
+@pytest.fixture(scope="module")
+def two_floods(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("floods")
+    path = folder / "articles.jsonl"
+    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in EARLIER_FLOOD]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return Assistant.build(folder / "index", [str(path)], progress=False)
+
+
+def test_a_question_naming_a_year_is_answered_from_that_year(two_floods):
+    """'a year ago' in a 2024 report is 2023: that sentence answers, and this week's toll is
+    another event, not a side of a dispute; 'nine days' is no count of the dead."""
+    answer = two_floods.ask("How many people died in the 2023 floods?")
+    assert answer.supported, answer.message
+    assert "41" in answer.citations[0].sentence
+    assert answer.disputes == [], [d.summary for d in answer.disputes]
+    assert not any("nine" in side.position for a in answer.agreements for side in a.sides)
