@@ -241,6 +241,8 @@ def _part(name: str, filename: str, version: Path, load: Callable[[], object]):
         return load()
     except IndexUnusable:
         raise
+    except ConnectionError as exc:  # an engine outside the folder (Milvus) cannot be reached or opened
+        raise IndexUnusable(f"index at {folder}: {exc}") from None
     except PermissionError:
         raise IndexDamaged(folder, name, f"cannot read {filename} (permission denied)") from None
     except FileNotFoundError:

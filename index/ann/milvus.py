@@ -15,6 +15,7 @@ so a reader of the previous version may meet ids it does not know, which it drop
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from dataclasses import dataclass, field
@@ -78,15 +79,53 @@ def _strings(values: list[str]) -> str:
 
 
 _clients: dict[str, object] = {}
+# pymilvus logs every failed call with its traceback, and Milvus Lite's in-process server
+# each call it does not implement; the failures that matter reach the user as one line.
+for _name in ("pymilvus", "grpc._server", "milvus_lite"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+class MilvusUnavailable(ConnectionError):
+    """Milvus cannot be reached or opened."""
 
 
 def connect(uri: str):
     """One MilvusClient per uri in this process (Milvus Lite allows one process per file)."""
-    from pymilvus import MilvusClient
-
     if uri not in _clients:
-        _clients[uri] = MilvusClient(uri)
+        try:
+            from pymilvus import MilvusClient
+        except ImportError:
+            raise MilvusUnavailable("the milvus backend needs pymilvus and milvus-lite: "
+                                    "pip install pymilvus milvus-lite") from None
+        try:
+            _clients[uri] = MilvusClient(uri, timeout=30)
+        except Exception as exc:  # noqa: BLE001 - pymilvus wraps what went wrong in its own types
+            raise MilvusUnavailable(_why(uri, exc)) from None
     return _clients[uri]
+
+
+def _locked_elsewhere(uri: str) -> bool:
+    """Whether another process holds a Milvus Lite file's lock."""
+    if not is_local(uri) or not (Path(uri) / "LOCK").exists():
+        return False
+    with open(Path(uri) / "LOCK", "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def _why(uri: str, exc: BaseException) -> str:
+    chain = []
+    while exc is not None and exc not in chain and len(chain) < 20:  # a chain may loop
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    if any(type(e).__name__ == "DataDirLockedError" for e in chain) or _locked_elsewhere(uri):
+        return (f"another process has the Milvus Lite file {uri} open (Milvus Lite allows one process "
+                "a file; for several, run a Milvus server and use --uri http://HOST:19530)")
+    return f"cannot open Milvus at {uri} ({str(chain[0]).strip()[:200]})"
 
 
 def is_local(uri: str) -> bool:
@@ -111,7 +150,8 @@ class MilvusStore:
         self.vocabulary: set[str] = set()
         if not self.client.has_collection(collection):
             if not create:
-                raise FileNotFoundError(f"Milvus collection {collection!r} is missing at {uri}")
+                raise MilvusUnavailable(f"its Milvus collection {collection!r} is missing at {uri}: rebuild the "
+                                        "index from its sources (ingest --rebuild)")
             self._create()
         self.client.load_collection(collection)
 

@@ -5,6 +5,8 @@ reopening from a version folder."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,7 @@ pytest.importorskip("pymilvus", reason="the milvus backend needs pymilvus and mi
 from assistant import Assistant  # noqa: E402
 from index import library  # noqa: E402
 from index.ann.faiss_flat import FlatStore  # noqa: E402
-from index.ann.milvus import Filters, MilvusLexical, MilvusStore, SentenceRow  # noqa: E402
+from index.ann.milvus import Filters, MilvusLexical, MilvusStore, MilvusUnavailable, SentenceRow  # noqa: E402
 from index.embed import load_encoder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 
@@ -126,8 +128,25 @@ def test_a_missing_collection_is_refused_on_load(index_folder):
     store, _, _ = small_store(index_folder)
     store.save(index_folder / "v-1")
     store.drop()
-    with pytest.raises(FileNotFoundError, match="collection"):
+    with pytest.raises(MilvusUnavailable, match="collection .* is missing"):
         MilvusStore.load(index_folder / "v-1")
+
+
+def test_a_milvus_lite_file_open_in_another_process_is_one_clear_error(index_folder):
+    store = MilvusStore.create(DIM, uri="milvus.db", folder=index_folder)  # this process holds the file now
+    store.save(index_folder / "v-1")
+    code = ("import sys; from pathlib import Path; from index.ann.milvus import MilvusStore\n"
+            "try:\n    MilvusStore.load(Path(sys.argv[1]))\n"
+            "except ConnectionError as exc:\n    print(exc)")
+    done = subprocess.run([sys.executable, "-c", code, str(index_folder / "v-1")], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT, check=True)
+    assert "another process has the Milvus Lite file" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unreachable_milvus_server_is_one_clear_error(tmp_path):
+    with pytest.raises(MilvusUnavailable, match="cannot open Milvus at http://127.0.0.1:9"):
+        MilvusStore.create(DIM, uri="http://127.0.0.1:9")
 
 
 def test_rows_are_required(index_folder):
