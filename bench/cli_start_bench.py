@@ -4,7 +4,9 @@
     .venv/bin/python bench/cli_start_bench.py --runs 9 --json  # figures as JSON
 
 It measures, each as the median of --runs fresh processes:
-- `assistant ask QUESTION` end to end (process start, imports, model and index load, answer, print);
+- `assistant ask QUESTION` end to end (process start, imports, model and index load, answer, print),
+  wall time and CPU time (user + system): on a shared machine the wall time grows with the load,
+  the CPU time much less, so compare CPU times across sessions and wall times only within one;
 - the same with `python -X importtime`, to list the slowest imports (cumulative, top level first);
 - inside one process: importing the command, opening the index (model load included), the first
   and a second question.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,13 +49,21 @@ print(json.dumps({"import the command": t2 - t0, "  of which cli.main": t1 - t0,
 
 def run(args: list[str]) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "TQDM_DISABLE": "1"}
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True)
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise SystemExit(f"cli_start_bench: {' '.join(args[1:3])} ... failed: {tail[0]}")
+    return done
 
 
-def end_to_end(question: str) -> float:
+def end_to_end(question: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system, all its threads) of one `assistant ask`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run([sys.executable, "-m", "cli.main", "ask", question])
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def slowest_imports(question: str, top: int) -> list[tuple[str, float]]:
@@ -78,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
     run([sys.executable, "-m", "cli.main", "sources"])  # builds the default index if it is missing
     load = os.getloadavg()[0]
-    totals = [end_to_end(args.question) for _ in range(args.runs)]
+    measured = [end_to_end(args.question) for _ in range(args.runs)]
+    totals, cpu = [w for w, _ in measured], [c for _, c in measured]
     phases: dict[str, list[float]] = {}
     for _ in range(args.runs):
         for name, seconds in json.loads(run([sys.executable, "-c", PHASES, args.question]).stdout).items():
@@ -89,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": [round(load, 2), round(os.getloadavg()[0], 2)],
         "ask_end_to_end_s": {"median": round(statistics.median(totals), 3), "min": round(min(totals), 3),
                              "max": round(max(totals), 3)},
+        "ask_cpu_s": {"median": round(statistics.median(cpu), 3), "min": round(min(cpu), 3),
+                      "max": round(max(cpu), 3)},
         "phases_median_s": {name: round(statistics.median(v), 3) for name, v in phases.items()},
         "slowest_imports_s": [[name, round(s, 3)] for name, s in imports],
     }
@@ -98,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     e2e = figures["ask_end_to_end_s"]
     print(f"assistant ask, end to end ({args.runs} runs, load average {load:.1f} on {os.cpu_count()} CPUs): "
           f"median {e2e['median']:.2f} s (min {e2e['min']:.2f}, max {e2e['max']:.2f})")
+    print(f"  CPU time (user + system; what a busy machine does not inflate): median "
+          f"{figures['ask_cpu_s']['median']:.2f} s")
     print("\nin one process (median):")
     for name, seconds in figures["phases_median_s"].items():
         print(f"  {name:<28} {seconds:6.3f} s")
