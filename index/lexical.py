@@ -8,9 +8,10 @@ index built from scratch over the same sentences would (BM25, Lucene variant, as
 
 An update adds one delta segment and marks the rows of removed sentences dead; saving
 hard-links the unchanged segments' files into the new version and writes only the delta.
-Past a size (deltas or dead rows above `MERGE_FRACTION` of the base, or more than
-`MAX_SEGMENTS` segments) everything live is merged into one new base, from the stored
-term frequencies (no text is read again).
+Past a size (deltas or dead rows above `MERGE_FRACTION` of the base) everything live is
+merged into one new base; past `MAX_SEGMENTS` segments the deltas alone are merged into
+one (a cost in the size of the deltas, not of the base). Merges read the stored term
+frequencies: no text is tokenised again.
 
     bm25/segments.json              {"segments": [{"name": ..., "dead": [rows]}], "next": n}
     bm25/<name>/terms.json          the segment's vocabulary; term j's postings are
@@ -211,21 +212,27 @@ class LexicalIndex:
             self._stats = None
         return removed
 
-    def needs_merge(self) -> bool:
-        """Deltas or dead rows past MERGE_FRACTION of the base, or too many segments."""
+    def needs_merge(self) -> int | None:
+        """Where a merge should start: 0 (everything, into a new base) when the deltas or the
+        dead rows pass MERGE_FRACTION of the base; 1 (the deltas into one, the base kept) when
+        there are more than MAX_SEGMENTS segments; else None."""
         if not self.segments:
-            return False
+            return None
         size = MERGE_FRACTION * len(self.segments[0].ids)
         deltas = sum(len(s.ids) for s in self.segments[1:])
         dead = sum(int(s.dead.sum()) for s in self.segments)
-        return len(self.segments) > MAX_SEGMENTS or deltas > size or dead > size
+        if deltas > size or dead > size:
+            return 0
+        return 1 if len(self.segments) > MAX_SEGMENTS else None
 
-    def merge(self) -> None:
-        """One base segment of every live row, from the stored frequencies."""
+    def merge(self, start: int = 0) -> None:
+        """The segments from `start` on as one segment of their live rows, from the stored
+        frequencies (no text is tokenised again)."""
         vocabulary: dict[str, int] = {}
         columns, rows, tfs, ids, lengths = [], [], [], [], []
         offset = 0
-        for s in self.segments:
+        merging = self.segments[start:]
+        for s in merging:
             keep = ~s.dead
             new_row = np.cumsum(keep) - 1 + offset
             to_global = np.asarray([vocabulary.setdefault(t, len(vocabulary)) for t in s.terms], dtype=np.int64)
@@ -247,9 +254,9 @@ class LexicalIndex:
             np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
             np.concatenate(ids) if ids else np.zeros(0, np.int64),
             np.concatenate(lengths) if lengths else np.zeros(0, np.int32))
-        log.info("merged %d BM25 segments into one of %d sentences", len(self.segments), len(merged.ids))
+        log.info("merged %d BM25 segments into one of %d sentences", len(merging), len(merged.ids))
         self.next_number += 1
-        self.segments = [merged] if len(merged.ids) else []
+        self.segments = self.segments[:start] + ([merged] if len(merged.ids) else [])
         self._refresh()
 
     # files ------------------------------------------------------------------
@@ -265,8 +272,9 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         """Write into `folder`/bm25: segments already on disk are hard-linked, new ones written;
         merged first when past a size."""
-        if self.needs_merge():
-            self.merge()
+        start = self.needs_merge()
+        if start is not None:
+            self.merge(start)
         target = folder / self.FOLDER
         target.mkdir(parents=True, exist_ok=True)
         for s in self.segments:

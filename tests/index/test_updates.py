@@ -108,7 +108,7 @@ def test_segments_merge_into_one_base_past_a_size(corpus, tmp_path: Path):
     index = LexicalIndex.load(tmp_path / "v1")
     index.add(ids[cut:], texts[cut:])
     index.remove(ids[:5])
-    assert len(ids) - cut > lexical.MERGE_FRACTION * cut and index.needs_merge()
+    assert len(ids) - cut > lexical.MERGE_FRACTION * cut and index.needs_merge() == 0
     index.save(tmp_path / "v2")
     merged = LexicalIndex.load(tmp_path / "v2")
     assert len(merged.segments) == 1 and not merged.segments[0].dead.any()
@@ -267,3 +267,22 @@ def test_sqlite_carries_a_linked_base_then_copies_its_own_file_then_merges(tmp_p
         reader = SentenceDB(v / "index.sqlite", readonly=True)
         assert len(reader.articles()) == count
         reader.close()
+
+
+def test_many_small_deltas_merge_among_themselves_and_keep_the_base(corpus, tmp_path: Path):
+    ids, texts, queries = corpus
+    steps = lexical.MAX_SEGMENTS  # the save that makes MAX_SEGMENTS + 1 segments merges the deltas
+    cut = len(ids) - 3 * steps  # each delta is three sentences: together far below a tenth of the base
+    index = LexicalIndex.build(ids[:cut], texts[:cut])
+    index.save(tmp_path / "v0")
+    base = index.segments[0].name
+    for step in range(steps):
+        index = LexicalIndex.load(tmp_path / f"v{step}")
+        part = slice(cut + 3 * step, cut + 3 * step + 3)
+        index.add(ids[part], texts[part])
+        index.save(tmp_path / f"v{step + 1}")
+    final = LexicalIndex.load(tmp_path / f"v{steps}")
+    assert len(final.segments) == 2 and final.segments[0].name == base
+    assert _inode(tmp_path / f"v{steps}" / "bm25" / base / "rows.npy") == _inode(tmp_path / "v0" / "bm25" / base /
+                                                                               "rows.npy")
+    same_results(final, LexicalIndex.build(ids, texts), queries)
