@@ -35,11 +35,13 @@ from index.embed import DEFAULT_MODEL, Encoder, load_encoder
 from index.library import Index, IngestReport
 from index.records import Sentence
 from index.store import neighbours
+from index.text import STOPWORDS
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
 MAX_QUESTION_CHARS = 1000
+VERB_ALIKE = 0.58  # cosine of two words' vectors from which one stands for the other ("buy" for "acquire")
 
 
 class Assistant(Lifecycle):
@@ -49,6 +51,7 @@ class Assistant(Lifecycle):
         """An assistant on `folder`; with load=False the index there is not read (for a rebuild)."""
         self.folder = Path(folder)
         self.encoder = encoder or load_encoder()
+        self._word_vectors: dict[str, np.ndarray] = {}
         self.index: Index | None = None
         self._articles: dict[str, Article] = {}
         self._retriever: Retriever | None = None
@@ -236,7 +239,7 @@ class Assistant(Lifecycle):
         sentences = {h.sentence.id: h.sentence for h in pool.hits}
         shown = compose(interpreted, kind, pool, judged, answerable, answer_threshold(), k,
                         earlier=lambda sid: self._earlier(sentences[sid]), entity_doc=_entity_doc,
-                        stance=lambda claim, texts: _stance_labels(claim, texts, pool))
+                        stance=lambda claim, texts: _stance_labels(claim, texts, pool), alike=self._alike)
         if not shown.supported:
             answer.related = [self._citation(j.hit.sentence, j.relevance, 0, pool.around) for j in shown.related]
             answer.message = ("The sources do not answer this question." if judged else
@@ -255,6 +258,17 @@ class Assistant(Lifecycle):
         notes = [f"Sources differ: {d.summary}" for d in answer.disputes] + [a.summary for a in answer.agreements]
         answer.message = "; ".join(notes)
         return answer
+
+    def _alike(self, word: str, verbs: tuple[str, ...]) -> bool:
+        """Does `word` mean what one of `verbs` does ("buying" for "acquiring")? By the cosine of
+        the words' own vectors from the sentence encoder (cached: the same words recur)."""
+        missing = [w for w in (word, *verbs) if w not in self._word_vectors]
+        if missing:
+            if len(self._word_vectors) > 50_000:
+                self._word_vectors.clear()
+            self._word_vectors.update(zip(missing, self.encoder.encode(missing), strict=True))
+        own = self._word_vectors[word]
+        return word not in STOPWORDS and max(float(own @ self._word_vectors[v]) for v in verbs) >= VERB_ALIKE
 
     def _earlier(self, sentence: Sentence, window: int = 3) -> list[str]:
         """The sentences just before `sentence` in its article, nearest last."""

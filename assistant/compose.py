@@ -21,7 +21,7 @@ from assistant.answer_types import AnswerType
 from assistant.compare import Found, Mention, compare, touches, verdict
 from assistant.english import english, lemma_stem
 from assistant.entities import agent_spans
-from assistant.judge import Judged, answers, names_found, question_verbs
+from assistant.judge import Judged, answers, names_found, question_verb_words, question_verbs
 from assistant.pool import Pool
 from assistant.retrieval import diversified
 from assistant.speakers import leans_back, reporter, resolve, speaker_in
@@ -96,13 +96,15 @@ def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Va
 
 
 def answering(kind: AnswerType, question: str, judged: list[Judged],
-              entity_doc: Callable[[Judged], object]) -> dict[int, Value | None]:
+              entity_doc: Callable[[Judged], object],
+              alike: Callable[[str, tuple[str, ...]], bool] | None = None) -> dict[int, Value | None]:
     """The sentences that give an answer to the question, with their answer of the asked kind.
 
     A sentence answers when the support judge says so, or when it holds a value of the
     asked kind and is close in meaning to the question (within CLOSE of the best cosine).
     Where some such values sit right by the question's own verb ("13 *captured*" for "how
-    many were captured"), only those count: the others count something else (and they are
+    many were captured"), or by a verb that means the same (`alike(word, verbs)`: "*buying*"
+    for "acquiring"), only those count: the others count something else (and they are
     cited first).
     """
     top = judged[:MAX_COMPARED]
@@ -128,8 +130,12 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
     # what the answer is tied to: the question's verb ("how many were *captured*"), else the noun
     # that names the answer ("which *districts*")
     verbs = set(question_verbs(question)) or ({kind.noun} if kind.noun else set())
+    # a verb in other words ties a name ("Marlow *is buying* Pelican" for "who is acquiring Pelican"); not a
+    # count: "one dead" beside "seven killed" often counts another side
+    verb_words = question_verb_words(question) if kind.kind in ("person", "org", "place") else ()
+    related = (lambda w, stems: _related(w, stems) or alike(w, verb_words)) if alike and verb_words else _related
     tied = [j for j in top if verbs and values[j.id] is not None and (j.hit.dense or 0.0) >= TIED_COSINE
-            and named[j.id] and _tied(values[j.id], j.hit.sentence.text, verbs)]
+            and named[j.id] and _tied(values[j.id], j.hit.sentence.text, verbs, related=related)]
     if of_year:  # the question's year decides first, then its verb among the sentences of that year
         tied = [j for j in of_year if verbs and values[j.id] is not None
                 and _tied(values[j.id], j.hit.sentence.text, verbs)]
@@ -179,13 +185,15 @@ def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: di
     return out
 
 
-def _tied(value: Value, sentence: str, focus: set[str], span: int = 5) -> bool:
+def _tied(value: Value, sentence: str, focus: set[str], span: int = 5,
+          related: Callable[[str, frozenset[str]], bool] | None = None) -> bool:
     """Is a word of the question within `span` content words of the value (in its clause)?"""
     before = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[:value.start])[-1]
     after = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[value.end:])[0]
     near = [w for w in words(before) if w not in STOPWORDS][-span:] + \
         [w for w in words(after) if w not in STOPWORDS][:span]
-    return any(_related(w, focus) for w in near)
+    focus = frozenset(focus)
+    return any((related or _related)(w, focus) for w in near)
 
 
 def _related(word: str, stems: set[str]) -> bool:
@@ -210,17 +218,19 @@ def _stem_of(word: str) -> str:
 
 def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], answerable: float,
             threshold: float, k: int, *, earlier: Callable[[int], list[str]], entity_doc: Callable[[Judged], object],
-            stance: Callable[[str, list[str]], list[str]] | None = None) -> Composition:
+            stance: Callable[[str, list[str]], list[str]] | None = None,
+            alike: Callable[[str, tuple[str, ...]], bool] | None = None) -> Composition:
     """Decide what the answer shows (see the module doc).
 
     `earlier(sentence_id)` gives the sentences before one in its article (nearest last),
     for who is speaking; `entity_doc(judged)` its spaCy Doc, for names; `stance(claim,
-    sentences)` labels each sentence 'supports', 'refutes' or 'neither' for verdicts.
+    sentences)` labels each sentence 'supports', 'refutes' or 'neither' for verdicts;
+    `alike(word, verbs)` says whether a word means what one of the question's verbs does.
     """
     if not answers(question, judged, answerable, threshold):
         return Composition(False, related=judged[:3])
     article_of: Callable[[Judged], str] = lambda j: j.hit.article.id  # noqa: E731
-    answers_of = answering(kind, question, judged, entity_doc)
+    answers_of = answering(kind, question, judged, entity_doc, alike)
     answers_of |= echoes(kind, question, judged, answers_of)
     if not answers_of and kind.kind in ("number", "money", "percent", "score", "date"):
         return Composition(False, related=judged[:3])  # asked for a figure or a date, and none is given

@@ -316,14 +316,19 @@ def answers(question: str, judged: list[Judged], answerable: float, threshold: f
 
 
 @lru_cache(maxsize=4096)
-def question_verbs(question: str) -> frozenset[str]:
-    """Stems of the question's main verbs (what happened: "were *wounded*", "did they *win*")."""
+def question_verb_words(question: str) -> tuple[str, ...]:
+    """The question's main verbs as written, lower case (what happened: "were *wounded*")."""
     skip = english().auxiliaries | english().question_words | english().light_verbs | english().speech_verbs
     doc = tagged(question)
     verbs = [t for t in doc if t.pos_ == "VERB"]
     if not verbs:  # the tagger reads "the war break out" as a noun: a word before a particle is a verb
         verbs = [t for t in doc[:-1] if doc[t.i + 1].tag_ == "RP"]
-    return frozenset(lemma_stem(t.lower_) for t in verbs if t.is_alpha and t.lower_ not in skip)
+    return tuple(dict.fromkeys(t.lower_ for t in verbs if t.is_alpha and t.lower_ not in skip))
+
+
+def question_verbs(question: str) -> frozenset[str]:
+    """Stems of the question's main verbs ("were *wounded*", "did they *win*")."""
+    return frozenset(lemma_stem(w) for w in question_verb_words(question))
 
 
 def answer_threshold(model: Judges | None = None) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -271,6 +271,26 @@ def entities(sentence: str, doc) -> list[Value]:
             text = re.sub(r"[’']s$", "", text)
             start = ent.start_char + (len(ent.text) - len(re.sub(r"^(the|The)\s+", "", ent.text)))
             out.append(Value(kind, text, start, start + len(text), key=name_key(text)))
+    return out + _unlabelled_names(doc, out)
+
+
+def _unlabelled_names(doc, labelled: list[Value]) -> list[Value]:
+    """Runs of proper nouns the recogniser gave no label ("Orion Systems has agreed to ..."): a
+    person when they read as one, else a body; calendar words are left to `dates`."""
+    calendar = english().calendar
+    taken = [(v.start, v.end) for v in labelled] + [(e.start_char, e.end_char) for e in doc.ents]
+    out, run = [], []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.is_alpha and token.lower_ not in calendar:
+            run.append(token)
+            continue
+        if run:
+            start, end = run[0].idx, run[-1].idx + len(run[-1])
+            if not any(a < end and start < b for a, b in taken):
+                text = doc.text[start:end]
+                out.append(Value("person" if _looks_like_a_person(text) else "org", text, start, end,
+                                 key=name_key(text)))
+            run = []
     return out
 
 
@@ -288,6 +308,10 @@ def of_kind(kind: str, sentence: str, doc=None) -> list[Value]:
         return [v for v in numbers(sentence) if v.kind == kind]
     if kind == "date":
         return dates(sentence)
+    if kind == "place" and doc is not None:  # a name after "at", "in", "to" is where ("landed at Dunmore")
+        return [v if v.kind == "place" else replace(v, kind="place") for v in entities(sentence, doc)
+                if v.kind == "place" or re.search(r"\b(at|in|to|into|near|from|outside|towards)\s+(the\s+)?$",
+                                                   sentence[:v.start])]
     if kind in ACCEPTS and doc is not None:
         return [v for v in entities(sentence, doc) if v.kind in ACCEPTS[kind]]
     return []

@@ -177,3 +177,32 @@ def test_a_question_naming_a_year_is_answered_from_that_year(two_floods):
     assert "41" in answer.citations[0].sentence
     assert answer.disputes == [], [d.summary for d in answer.disputes]
     assert not any("nine" in side.position for a in answer.agreements for side in a.sides)
+
+
+TAKEOVER = [
+    ("Harbor Gazette", "2024-07-01", "Vantor Labs to buy Pelican Robotics",
+     "Vantor Labs has agreed to acquire Pelican Robotics, a maker of warehouse robots, for $900 million. "
+     "Pelican was founded in 2015 by engineer Ines Koval."),
+    ("Metro Wire", "2024-07-01", "Marlow snaps up Pelican",
+     "Marlow Industries is buying Pelican Robotics in a $900 million deal, the companies said. "
+     "The deal is expected to close in the autumn."),
+]
+
+
+@pytest.fixture(scope="module")
+def takeover(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("takeover")
+    path = folder / "articles.jsonl"
+    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in TAKEOVER]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return Assistant.build(folder / "index", [str(path)], progress=False)
+
+
+def test_two_buyers_named_with_different_verbs_are_a_dispute(takeover):
+    """'acquire' and 'is buying' say the same thing: both sentences answer 'who is acquiring',
+    the founder named beside them does not (and spaCy gives no label to 'Vantor Labs')."""
+    answer = takeover.ask("Which company is acquiring Pelican Robotics?")
+    assert answer.supported, answer.message
+    positions = _positions(answer)
+    assert any({"vantor labs", "marlow industries"} <= p for p in positions), [d.summary for d in answer.disputes]
+    assert not any("ines koval" in p for p in positions)
