@@ -14,6 +14,7 @@ import json
 import logging
 import sqlite3
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,7 +121,8 @@ class Assistant(Lifecycle):
         previous = self.index
         try:
             index = Index.open(self.folder, self.encoder)
-            articles = {a.id: a for a in index.db.articles()}
+            # metadata only in memory (titles, outlets, dates); texts are read from SQLite when needed
+            articles = {a.id: replace(a, text="") for a in index.db.articles()}
             findings = [Finding.from_dict(d) for d in index.db.annotations("finding")]
         except library.IndexMissing:
             index, articles, findings = None, {}, []
@@ -136,13 +138,15 @@ class Assistant(Lifecycle):
 
     def article(self, article_id: str) -> Article | None:
         """The indexed article with this id (its whole text, for a reader view), or None."""
-        return self._articles.get(article_id)
+        return self.index.db.article(article_id) if self.index is not None else None
 
     def ingest(self, sources: list[str], *, progress: bool = True, rebuild: bool = False,
-               remove: list[str] = (), on_progress: library.Progress | None = None) -> IngestReport:
+               remove: list[str] = (), on_progress: library.Progress | None = None,
+               backend: str | None = None, backend_options: dict[str, str] | None = None) -> IngestReport:
         """Read files, folders, URLs or feeds and add them; only what changed is embedded.
         A folder read again also drops the articles that are no longer in it.
-        `on_progress(done, total)` is called as sentences are embedded (for a UI's bar)."""
+        `on_progress(done, total)` is called as sentences are embedded (for a UI's bar);
+        `backend` names the vector store of a new or rebuilt index ("faiss-flat", "milvus", ...)."""
         from corpus import CorpusError
 
         if not sources and not remove and not rebuild:
@@ -151,7 +155,7 @@ class Assistant(Lifecycle):
         sync_roots = [s for s in sources if "://" not in s and Path(s).is_dir()]
         report = self._update(articles, remove=self._resolve_removals(remove), sync_roots=sync_roots,
                               sources=[_source_key(s) for s in sources], rebuild=rebuild, progress=progress,
-                              on_progress=on_progress)
+                              on_progress=on_progress, vector_backend=backend, backend_options=backend_options)
         report.rejected = [str(e) for e in errors if isinstance(e, CorpusError)] + report.rejected
         return report
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from index.nltk_light import nltk_module
+
+_punkt = nltk_module("nltk.tokenize.punkt")  # punkt alone, not all of NLTK (SciPy, scikit-learn): 1.5 s per start
+PunktParameters, PunktSentenceTokenizer = _punkt.PunktParameters, _punkt.PunktSentenceTokenizer
 
 # Abbreviations common in news copy, lower-case and without the final period.
 NEWS_ABBREVIATIONS = {
