@@ -3,7 +3,7 @@
 A version's vector file (the backend's own `FILENAME`) is a base, hard-linked from the
 version before, plus `vectors.delta.npz`: the ids removed from that base and the ids and
 vectors added since it was written. Loading applies the delta to the base, so readers see
-one store. An update writes only the delta; once the delta passes `DELTA_FRACTION` of the
+one store. An update writes only the delta; once the delta passes `delta_limit` of the
 base, the whole store is written again and becomes the base of the next versions.
 Stores that live outside the version folder (`external`, e.g. Milvus) are saved as they are.
 """
@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from index.store import delta_limit
+
 DELTA = "vectors.delta.npz"
-DELTA_FRACTION = 0.1
 
 
 @dataclass
@@ -41,7 +42,7 @@ class VectorDelta:
             self.added[i] = np.asarray(vector, dtype=np.float32)
 
     def small(self) -> bool:
-        return len(self.added) + len(self.removed) <= DELTA_FRACTION * self.base_count
+        return len(self.added) + len(self.removed) <= delta_limit(self.base_count)
 
 
 def load(store_loader: Callable[[], object], folder: Path) -> tuple[object, VectorDelta]:

@@ -192,7 +192,15 @@ class SentenceDB:
         self.conn.commit()
 
 
-MERGE_FRACTION = 0.1  # a version's own sentences past this share of its base's: one whole file again
+
+
+def delta_limit(base: int) -> float:
+    """How many rows a version's own file (or delta) may hold over a base of `base` rows before
+    the whole is written again: a tenth of the base, and no more than sqrt(1000 * base). Each
+    update copies the delta and each merge writes the base, so the delta's cap grows with the
+    square root of the base: that keeps their sum per update lowest (about 3% of 1M sentences)."""
+    return min(0.1 * base, (1000 * base) ** 0.5)
+
 
 
 def carry(old: Path, new: Path) -> str:
@@ -202,7 +210,7 @@ def carry(old: Path, new: Path) -> str:
     - old is one whole file: it becomes the new version's base (a hard link), and the new
       `index.sqlite` starts with only its annotations;
     - old has a base: the base is linked again and old's own (small) file copied;
-    - old's own file holds more than MERGE_FRACTION of its base's sentences: both are
+    - old's own file holds more sentences than `delta_limit` of its base's: both are
       written into one whole new file, which the next update takes as its base.
     Returns which of "linked", "copied" or "merged" it did."""
     old_db, new_db = old / SentenceDB.FILENAME, new / SentenceDB.FILENAME
@@ -226,7 +234,7 @@ def carry(old: Path, new: Path) -> str:
         base = source.conn.execute("SELECT COUNT(*) FROM base.sentences").fetchone()[0]
     finally:
         source.close()
-    if own <= MERGE_FRACTION * base:
+    if own <= delta_limit(base):
         try:
             os.link(old_base, new / SentenceDB.BASE)
             _backup(old_db, new_db)
