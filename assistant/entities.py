@@ -53,10 +53,21 @@ def _spacy_info(*args, **kwargs):
     return info(*args, **kwargs)
 
 
+BARE_TOKENIZER = "news_assistant.bare_tokenizer.v1"
+
+
 def _load(exclude: list[str]):
-    """The pipeline without the `exclude`d components (not built at all, unlike `disable`)."""
+    """The pipeline without the `exclude`d components (not built at all, unlike `disable`).
+    Its tokenizer starts bare: spaCy would first build English's default one (its ~1,300
+    special cases) only to replace every part of it with the model's own, read from disk
+    (the same tokenizer either way; 0.07 s of each start)."""
+    spacy = _spacy()
+    if BARE_TOKENIZER not in spacy.registry.tokenizers:
+        from spacy.tokenizer import Tokenizer
+
+        spacy.registry.tokenizers(BARE_TOKENIZER, func=lambda: lambda nlp: Tokenizer(nlp.vocab))
     log.info("loading spaCy model %s without %s", MODEL, ", ".join(exclude))
-    return _spacy().load(MODEL, exclude=exclude)
+    return spacy.load(MODEL, exclude=exclude, config={"nlp": {"tokenizer": {"@tokenizers": BARE_TOKENIZER}}})
 
 
 @lru_cache(maxsize=1)
