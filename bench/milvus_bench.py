@@ -87,6 +87,8 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/update-bench/vectors.npz"),
                         help="an .npz of texts and vectors from earlier runs (optional)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "milvus.json")
+    parser.add_argument("--server", metavar="URI", help="also time dense search on a Milvus server at URI "
+                        "(vectors and filter fields only, so any Milvus 2.x will do)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -160,12 +162,54 @@ def main() -> int:
                 "engine_rrf_vs_ours": overlap(m_engine, m_hybrid)},
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
+        if args.server:
+            result["server"] = server_dense(args.server, pairs, ids, vectors, qvectors, pick, f_dense)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def server_dense(uri: str, pairs, ids, vectors, qvectors, pick, exact) -> dict:
+    """Insert the vectors with their filter fields into a Milvus server and time dense search
+    (HNSW M 16 and FLAT; plain, and filtered to 100 articles by an expression)."""
+    from pymilvus import DataType, MilvusClient
+
+    client = MilvusClient(uri)
+    out: dict = {"uri": uri, "version": client.get_server_version()}
+    for kind, build, search in (("HNSW", {"M": 16, "efConstruction": 200}, {"ef": 128}), ("FLAT", {}, {})):
+        name = f"bench_{kind.lower()}"
+        if client.has_collection(name):
+            client.drop_collection(name)
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=vectors.shape[1])
+        schema.add_field("article_id", DataType.VARCHAR, max_length=64)
+        params = client.prepare_index_params()
+        params.add_index("vector", index_type=kind, metric_type="IP", params=build)
+        client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+        started = time.perf_counter()
+        for start in range(0, len(ids), 2000):
+            part = zip(ids[start:start + 2000], vectors[start:start + 2000], pairs[start:start + 2000])
+            client.insert(name, [{"id": int(i), "vector": v.tolist(), "article_id": a.id} for i, v, (a, _) in part])
+        client.flush(name)
+        inserted = time.perf_counter() - started
+        where = f"article_id in {json.dumps(pick)}"
+
+        def run(i, expression="", name=name, search=search):
+            hits = client.search(name, data=[qvectors[i].tolist()], anns_field="vector", limit=POOL,
+                                 filter=expression, search_params={"metric_type": "IP", "params": search})[0]
+            return [(int(h["id"]), float(h["distance"])) for h in hits]
+        run(0)
+        found, plain = timed(run, range(len(qvectors)))
+        _, filtered = timed(lambda i, where=where, run=run: run(i, where), range(len(qvectors)))
+        out[kind] = {"insert_sent_per_s": round(len(ids) / inserted), "dense": plain, "dense_filtered_100_articles":
+                     filtered, "top10_agreement_with_exact": overlap([[i for i, _ in r] for r in found],
+                                                                     [[i for i, _ in r] for r in exact])}
+        client.drop_collection(name)
+    return out
 
 
 def engine_hybrid(store: MilvusStore, lexical: MilvusLexical, question: str, vector: np.ndarray) -> list[int]:

@@ -32,6 +32,8 @@ BATCH = 2000  # rows a request: Milvus caps a gRPC message at 64 MB; 2000 x 384 
 MAX_TEXT = 65535
 ID_CHUNK = 10_000  # ids a filter expression names at most (larger `allowed` sets are split)
 BM25_K1, BM25_B = 1.5, 0.75
+HNSW_BUILD = {"M": 16, "efConstruction": 200}  # a server's index: graph degree and build breadth
+HNSW_EF = 128  # search breadth (at least k)
 DEFAULT_URI = "milvus.db"  # Milvus Lite in the index folder, beside the versions
 
 
@@ -206,7 +208,8 @@ class MilvusStore:
         schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
                                      input_field_names=["text"], output_field_names=["sparse"]))
         params = self.client.prepare_index_params()
-        params.add_index("vector", index_type=self.index_type, metric_type="IP")
+        params.add_index("vector", index_type=self.index_type, metric_type="IP",
+                         params=HNSW_BUILD if self.index_type == "HNSW" else {})
         # k1 and b as bm25s's defaults (a Milvus server's own k1 is 1.2), so both backends rank alike
         params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                          params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
@@ -282,6 +285,10 @@ class MilvusStore:
             out += self._dense(vectors[start:start + BATCH // 2], k, [""])
         return out
 
+    def _search_params(self, k: int) -> dict:
+        """HNSW's breadth of search: at least k, and wide enough for recall near exact."""
+        return {"ef": max(HNSW_EF, k)} if self.index_type == "HNSW" else {}
+
     def _dense(self, vectors, k: int, expressions: list[str] | None) -> list[list[tuple[int, float]]]:
         """Search each expression in turn (None: nothing is allowed) and keep the k best per query."""
         if k <= 0 or len(vectors) == 0 or expressions is None:
@@ -291,7 +298,7 @@ class MilvusStore:
         for expression in expressions:
             found = self.client.search(self.collection, data=data, anns_field="vector", limit=min(k, 16384),
                                        filter=expression, output_fields=[],
-                                       search_params={"metric_type": "IP"})
+                                       search_params={"metric_type": "IP", "params": self._search_params(k)})
             for row, hits in zip(merged, found, strict=True):
                 row += [(int(h["id"]), float(h["distance"])) for h in hits]
         return [sorted(row, key=lambda h: -h[1])[:k] for row in merged]
