@@ -48,6 +48,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     ingest.add_argument("--remove", action="append", default=[], metavar="ID_PATH_OR_TITLE",
                         help="remove an indexed article (repeatable)")
     ingest.add_argument("--no-progress", action="store_true")
+    ingest.add_argument("--backend", metavar="NAME", help="vector store of a new or rebuilt index: auto (by size), "
+                        "faiss-flat, faiss-ivf-sq8 or milvus (vectors, BM25 and filters in Milvus)")
+    ingest.add_argument("--uri", metavar="PATH_OR_URL", help="with --backend milvus: a Milvus server "
+                        "(http://HOST:19530) or a Milvus Lite file (default: milvus.db in the index folder)")
     ingest.set_defaults(run=run_ingest)
 
     ask = commands.add_parser("ask", help="ask a question")
@@ -135,13 +139,26 @@ def run_ingest(args: argparse.Namespace) -> int:
         print(f"rebuilding {folder} from its {len(sources)} recorded sources", file=sys.stderr)
     assistant = Assistant.open(args.index, refresh=False) if not args.rebuild else _fresh(args.index)
     report = assistant.ingest(sources, progress=not args.no_progress, rebuild=args.rebuild,
-                              remove=args.remove)
+                              remove=args.remove, **_backend(args))
     print(f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
           f"unchanged {report.unchanged}; {report.sentences_embedded} sentences embedded "
           f"in {report.seconds:.1f} s; index: {assistant.folder}")
     for line in report.duplicates + report.rejected:
         print(f"skipped: {line}", file=sys.stderr)
     return 2 if (report.rejected or report.duplicates) else 0
+
+
+def _backend(args: argparse.Namespace) -> dict:
+    """The vector backend asked for (`--backend`, `--uri`), checked, as Assistant.ingest takes it."""
+    from index import ann
+
+    if args.backend and args.backend not in [ann.AUTO, *ann.names()]:
+        raise AssistantError(f"unknown vector backend {args.backend!r}: choose one of "
+                             f"{', '.join([ann.AUTO, *ann.names()])}")
+    if args.uri and args.backend != "milvus":
+        raise AssistantError("--uri names a Milvus server or file: give it with --backend milvus")
+    options = {"uri": args.uri if "://" in args.uri else str(Path(args.uri).resolve())} if args.uri else None
+    return {"backend": args.backend, "backend_options": options}
 
 
 def _fresh(index: Path | None) -> Assistant:
