@@ -271,3 +271,22 @@ def test_moving_into_milvus_needs_a_rebuild_and_a_rebuild_keeps_milvus(own_index
         assert (index.manifest.vector_backend, len(index.vectors)) == ("milvus", index.manifest.sentences)
     finally:
         index.close()
+
+
+def test_the_command_line_builds_and_asks_a_milvus_index(tmp_path):
+    """`assistant ingest --backend milvus` records milvus; later commands open it without the flag."""
+    folder = tmp_path / "index"
+
+    def assistant(*args):
+        return subprocess.run([sys.executable, "-m", "assistant", "--index", str(folder), *args],
+                              capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+    built = assistant("ingest", str(SEEDS), "--backend", "milvus", "--no-progress")
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((folder / "current" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["vector_backend"], manifest["lexical_backend"]) == ("milvus", "milvus")
+    answer = assistant("ask", "How many Azerbaijani soldiers were wounded?", "--json")
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout)["supported"]
+    wrong = assistant("ingest", str(SEEDS), "--uri", str(tmp_path / "other.db"))
+    assert (wrong.returncode, wrong.stderr.count("\n")) == (2, 1) and "--backend milvus" in wrong.stderr
