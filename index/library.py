@@ -485,7 +485,7 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
         vectors = _create_vectors(ann.pick(0, vector_backend), encoder.dimensions, new.parent, backend_options)
         manifest = Manifest(model=encoder.name, dimensions=encoder.dimensions,
                             backend_options=dict(backend_options or {}))
-    db = SentenceDB(new / SentenceDB.FILENAME)
+    db = SentenceDB(new / SentenceDB.FILENAME, unpublished=True)
     try:
         with report.timed("read existing"):
             existing = db.fingerprints()
@@ -539,15 +539,17 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             embedded = _encode(encoder, texts, progress, on_progress)
         report.sentences_embedded = len(texts)
         with report.timed("SQLite and vectors add"):
-            offset = 0
+            needs_rows = getattr(vectors, "needs_rows", False)
+            new_ids, rows = [], []
             for article, sentences in to_embed:
                 db.put_article(article, sentences)
-                chunk = embedded[offset:offset + len(sentences)]
-                vectors.add(np.asarray([s.id for s in sentences], dtype=np.int64), chunk,
-                            rows=_rows(article, sentences) if getattr(vectors, "needs_rows", False) else None)
-                if delta is not None:
-                    delta.add([s.id for s in sentences], chunk)
-                offset += len(sentences)
+                new_ids += [s.id for s in sentences]
+                rows += _rows(article, sentences) if needs_rows else []
+            # one add: a flat store grows its whole array at each call
+            if new_ids:
+                vectors.add(np.asarray(new_ids, dtype=np.int64), embedded, rows=rows if needs_rows else None)
+            if delta is not None:
+                delta.add(new_ids, embedded)
 
         with report.timed("BM25"):
             lexical.add([s.id for _, sents in to_embed for s in sents], texts)

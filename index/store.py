@@ -58,12 +58,18 @@ class SentenceDB:
     FILENAME = "index.sqlite"
     BASE = "base.sqlite"
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, unpublished: bool = False) -> None:
+        """`unpublished`: the file belongs to a version still being built, which nobody reads and a
+        crash discards, and which is fsynced whole before it is published: its commits skip
+        SQLite's own syncs and rollback journal on disk."""
         self.path = path
         uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
         self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys = ON")
+        if unpublished and not readonly:
+            self.conn.execute("PRAGMA synchronous = OFF")
+            self.conn.execute("PRAGMA journal_mode = MEMORY")
         if not readonly:
             self.conn.executescript(SCHEMA)
         base = path.with_name(self.BASE)
@@ -221,7 +227,7 @@ def carry(old: Path, new: Path) -> str:
         except OSError:  # a file system without hard links: the whole copy it always was
             _backup(old_db, new_db)
             return "copied"
-        db = SentenceDB(new_db)
+        db = SentenceDB(new_db, unpublished=True)
         with db.conn:
             db.conn.execute("ATTACH DATABASE ? AS old", (f"file:{old_db}?mode=ro",))
             db.conn.execute("INSERT INTO main.annotations SELECT * FROM old.annotations")
@@ -242,7 +248,7 @@ def carry(old: Path, new: Path) -> str:
         except OSError:  # no hard links here: one whole file instead
             (new / SentenceDB.BASE).unlink(missing_ok=True)
             new_db.unlink(missing_ok=True)
-    db = SentenceDB(new_db)
+    db = SentenceDB(new_db, unpublished=True)
     db.conn.execute("ATTACH DATABASE ? AS old", (f"file:{old_db}?mode=ro",))
     db.conn.execute("ATTACH DATABASE ? AS oldbase", (f"file:{old_base}?mode=ro",))
     with db.conn:
@@ -256,6 +262,7 @@ def carry(old: Path, new: Path) -> str:
 def _backup(source: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
+    dst.execute("PRAGMA synchronous = OFF")  # a version being built: fsynced whole before it is published
     with dst:
         src.backup(dst)
     src.close()
