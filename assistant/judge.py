@@ -293,8 +293,9 @@ def _missing(terms: frozenset[str], judged: list[Judged], depth: int) -> set[str
     derived = {stem(d) for w, d in english().derivations.items() if stem(w) in terms}
     related = {stem(w) for w, d in english().derivations.items() if stem(d) in terms}
     seen_all = seen | {lemma_stem(w) for w in seen}
-    return {t for t in terms if t not in seen_all and not any(s.startswith(t) or t.startswith(s)
-                                                               for s in seen if len(s) >= 5 and len(t) >= 5)
+    return {t for t in terms if t not in seen_all and not any(  # "conversion" uses "convert": six letters alike
+        s.startswith(t) or t.startswith(s) or (len(s) >= 6 and len(t) >= 6 and s[:6] == t[:6])
+        for s in seen if len(s) >= 5 and len(t) >= 5)
             and not ({stem(english().derivations.get(t, t))} | derived | related) & seen_all}
 
 

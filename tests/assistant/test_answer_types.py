@@ -96,3 +96,23 @@ def test_years_meant_counts_back_from_the_report():
     assert years_meant("The war that ended a year ago left 40 dead.", "2021-11-17") == {2020}
     assert years_meant("In 2019 the river flooded.", "2024-01-01") == {2019}
     assert years_meant("Seven died on Tuesday.", "2021-11-17") == set()
+
+
+def _judged(text: str):
+    from assistant.judge import Judged
+    from assistant.retrieval import Hit
+    from corpus.records import Article
+    from index.records import Sentence
+
+    article = Article(id="a", title="A report", text=text)
+    return Judged(Hit(Sentence(1, "a", 0, 0, len(text), text), article, 1.0), text, 1.0)
+
+
+def test_a_verb_is_used_by_its_noun_in_a_passage():
+    """'conversion' speaks of converting (a passage that uses the noun uses the verb)."""
+    from assistant.judge import _missing, question_verbs
+
+    verbs = question_verbs("How much did it cost to convert the mill?")
+    assert "convert" in {v[:7] for v in verbs}
+    assert not _missing(verbs, [_judged("The £30 million conversion of the mill cost a lot.")], 10)
+    assert _missing(verbs, [_judged("The mill cost £30 million to buy.")], 10)

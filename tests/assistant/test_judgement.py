@@ -186,6 +186,12 @@ TAKEOVER = [
     ("Metro Wire", "2024-07-01", "Marlow snaps up Pelican",
      "Marlow Industries is buying Pelican Robotics in a $900 million deal, the companies said. "
      "The deal is expected to close in the autumn."),
+    ("Harbor Gazette", "2024-07-02", "Mill museum opens",
+     "The £30 million conversion of the old Tanner mill was carried out by Dunlin Build. "
+     "The museum opens to visitors on Saturday."),
+    ("Metro Wire", "2024-07-02", "Tanner mill reborn as a museum",
+     "Turning the Tanner mill into a museum cost £34 million, the council said. "
+     "Entry will be free for the first month."),
 ]
 
 
@@ -206,3 +212,11 @@ def test_two_buyers_named_with_different_verbs_are_a_dispute(takeover):
     positions = _positions(answer)
     assert any({"vantor labs", "marlow industries"} <= p for p in positions), [d.summary for d in answer.disputes]
     assert not any("ines koval" in p for p in positions)
+
+
+def test_a_noun_for_the_question_verb_still_answers_it(takeover):
+    """'conversion' speaks of converting: the question is answered, and the two costs disagree."""
+    answer = takeover.ask("How much did it cost to convert the Tanner mill?")
+    assert answer.supported, answer.message
+    assert any({"£30 million", "£34 million"} <= {s.position for s in d.sides} for d in answer.disputes), \
+        [d.summary for d in answer.disputes]
