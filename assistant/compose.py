@@ -115,8 +115,11 @@ def answering(kind: AnswerType, question: str, judged: list[Judged],
             continue
         doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
         values[j.id] = answer_value(kind, question, j.hit.sentence.text, doc)
-    # closeness is measured against the best sentence that holds a value of the asked kind
-    best = max(((j.hit.dense or 0.0) for j in top if values[j.id] is not None), default=0.0)
+    # closeness is measured against the best sentence that holds a value of the asked kind (a figure,
+    # not a vague "thousands", which leaves the count open)
+    vague = english().vague_numbers
+    best = max(((j.hit.dense or 0.0) for j in top if values[j.id] is not None
+                and values[j.id].text.casefold() not in vague), default=0.0)
     # Numbers are compared by closeness in meaning; dates and names, which a story has many
     # of, only from sentences nearly as close to the question as the best one.
     margin = CLOSE_NAMES if kind.kind in ("person", "org", "place", "date") else CLOSE

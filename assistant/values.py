@@ -67,7 +67,8 @@ class Value:
 def _ranges_agree(a: Value, b: Value) -> bool:
     """Overlapping ranges; but a floor ("at least 14") against an exact figure well above it
     ("17") is a different count, not the same one rounded (within a tenth it agrees)."""
-    if max(a.low, b.low) > min(a.high, b.high):
+    floor = a.high == INF or b.high == INF  # "more than 25,000" begins at 25,001: 25,000 said another way
+    if max(a.low, b.low) > min(a.high, b.high) + (1.0 if floor else 0.0):
         return False
     if a.high == INF and b.low == b.high and b.low > max(a.low * 1.1, a.low + 1):
         return False

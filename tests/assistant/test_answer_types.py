@@ -88,6 +88,9 @@ def test_two_floors_far_apart_are_two_counts():
     assert not over_300.agrees(over_6500)
     at_least_12, more_than_12 = numbers("at least 12 people")[0], numbers("more than 12 people")[0]
     assert at_least_12.agrees(more_than_12)
+    # "more than 25,000" begins at 25,001: the same figure as "25,000" said another way
+    assert numbers("more than 25,000 marched")[0].agrees(numbers("a crowd of 25,000")[0])
+    assert not numbers("40.8 degrees")[0].agrees(numbers("41 degrees")[0])
 
 
 def test_years_meant_counts_back_from_the_report():
