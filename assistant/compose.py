@@ -65,6 +65,8 @@ def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Va
         # is not a count of people or things, unless the question counts days or kilometres
         asked = {stem(w) for w in words(question)}
         found = [v for v in found if (unit := has_unit(v, sentence)) == "" or unit in asked]
+    if kind.kind in ("money", "percent", "number"):  # "net *profit*": not a figure the sentence calls *revenue*
+        found = [v for v in found if _measured_as_asked(v, sentence, question)]
     if kind.noun:  # "which districts": the names the sentence gives as districts, where it does
         named = [v for v in found if _tied(v, sentence, {kind.noun}, span=3)]
         found = named or found
@@ -93,6 +95,21 @@ def answer_value(kind: AnswerType, question: str, sentence: str, doc=None) -> Va
     if not places:
         return found[0]
     return min(found, key=lambda v: min(abs(v.start - p) for p in places))
+
+
+def _measured_as_asked(value: Value, sentence: str, question: str) -> bool:
+    """Does the value measure what the question asks? When the question names a measure ("net
+    profit") and the value's own clause names another ("revenue of $4.2 billion"; "sales" would be
+    the same measure as "revenue"), it answers another question."""
+    groups = english().measure_groups
+    asked = {i for i, g in enumerate(groups) if set(words(question)) & g}
+    if not asked:
+        return True
+    before = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[:value.start])[-1]
+    after = re.split(r"[,;:“”\"()]|\band\b|\bbut\b", sentence[value.end:])[0]
+    near = set(words(before)[-5:] + words(after)[:5])
+    own = {i for i, g in enumerate(groups) if near & g}
+    return not own or bool(own & asked)
 
 
 def answering(kind: AnswerType, question: str, judged: list[Judged],

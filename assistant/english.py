@@ -24,6 +24,7 @@ class English:
     weekdays: frozenset[str]
     relative_times: frozenset[str]
     years_back: dict[str, int]  # "last year": 1
+    measure_groups: tuple[frozenset[str], ...]  # words for one measure ("revenue", "sales")
     speech_verbs: frozenset[str]
     attribution_phrases: tuple[str, ...]
     pronouns: frozenset[str]
@@ -59,6 +60,7 @@ def english() -> English:
         weekdays=frozenset(data["weekdays"]),
         relative_times=frozenset(data["relative_times"]),
         years_back=dict(data["years_back"]),
+        measure_groups=tuple(frozenset(g) for g in data["measure_groups"]),
         speech_verbs=frozenset(data["speech_verbs"]),
         attribution_phrases=tuple(data["attribution_phrases"]),
         pronouns=frozenset(data["pronouns"]),

@@ -119,3 +119,17 @@ def test_a_verb_is_used_by_its_noun_in_a_passage():
     assert "convert" in {v[:7] for v in verbs}
     assert not _missing(verbs, [_judged("The £30 million conversion of the mill cost a lot.")], 10)
     assert _missing(verbs, [_judged("The mill cost £30 million to buy.")], 10)
+
+
+def test_a_figure_the_sentence_names_as_another_measure_does_not_answer():
+    """'net profit' is not answered by 'revenue of $4.2 billion'; 'sales' and 'revenue' are one measure."""
+    from assistant.compose import _measured_as_asked
+    from assistant.values import numbers
+
+    revenue = "Calder reported revenue of $4.2 billion and a net profit of $310 million."
+    v42, v310 = numbers(revenue)
+    assert not _measured_as_asked(v42, revenue, "What was Calder's net profit?")
+    assert _measured_as_asked(v310, revenue, "What was Calder's net profit?")
+    sales = "Sales rose 9% to $4.6 billion in the quarter."
+    assert _measured_as_asked(numbers(sales)[1], sales, "How much revenue did Calder make?")
+    assert _measured_as_asked(v42, revenue, "How much did Calder make?")  # the question names no measure
