@@ -9,8 +9,9 @@ cap the recall below that, comes within `CAP_MARGIN` of scanning every list), on
 made by moving a sample of the stored vectors off their place (cosine ~0.7, like a
 question to its answers), times `PROBE_MARGIN`; it is saved with the index.
 
-Vectors read back (`vectors(ids)`) are the decoded 8-bit ones: within about 0.5% of the
-originals in cosine, which is what the answer's cosine features need.
+Vectors read back (`vectors(ids)`) are the decoded 8-bit ones: their cosines with
+questions differ from the originals' by 0.0003 on average, 0.008 at most (measured on
+SciFact), which is all the answer's cosine features need.
 
 Filters: an `allowed` set of up to `EXACT_LIMIT` ids is searched exactly over its
 decoded vectors (a small set would otherwise lose its best members to unprobed lists);
