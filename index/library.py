@@ -3,10 +3,13 @@
 Layout of an index folder:
 
     INDEX/current -> v-<time>-<pid>/   (a symlink, replaced in one rename)
-    INDEX/v-.../manifest.json, index.sqlite, vectors.faiss, bm25/
+    INDEX/v-.../manifest.json, index.sqlite [base.sqlite], vectors.faiss [vectors.delta.npz], bm25/
 
-An update builds a whole new version beside the current one and only then points
-`current` at it, so a crash or a kill at any moment leaves the previous version whole.
+An update builds a new version beside the current one and only then points `current`
+at it, so a crash or a kill at any moment leaves the previous version whole. It costs
+what it adds: files no version ever writes again (a SQLite base, the vector base, BM25
+segments) are hard-linked from the current version, and only the changes are written
+(index/store.py, index/appended.py, index/lexical.py say how, and when they merge).
 
 Readers and writers in other processes:
 
@@ -352,6 +355,10 @@ def clean_stale(folder: Path, *, locked: bool = False) -> list[str]:
                 log.info("removed %s index version %s", "superseded" if complete else "half-built", path.name)
                 if not complete:
                     half_built.append(path.name)
+        if (folder / "milvus-collections.json").exists():  # collections in Milvus that no version uses
+            from index.ann.milvus import drop_unreferenced
+
+            drop_unreferenced(folder)
         return half_built
     finally:
         if handle is not None:
