@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ BM25_K1, BM25_B = 1.5, 0.75
 HNSW_BUILD = {"M": 16, "efConstruction": 200}  # a server's index: graph degree and build breadth
 HNSW_EF = 128  # search breadth (at least k)
 DEFAULT_URI = "milvus.db"  # Milvus Lite in the index folder, beside the versions
+MADE = "milvus-collections.json"  # in the index folder: the collections it made
 
 
 @dataclass
@@ -165,7 +167,21 @@ class MilvusStore:
         exact FLAT index (the same answers as faiss-flat); a server gets HNSW."""
         name = collection or f"sentences_{datetime.now(UTC):%Y%m%d%H%M%S%f}"
         kind = index_type or ("FLAT" if is_local(uri) else "HNSW")
-        return cls(uri, name, dimensions, index_type=kind, folder=folder, create=True)
+        store = cls(uri, name, dimensions, index_type=kind, folder=folder, create=True)
+        if folder is not None:
+            cls.created(folder, _resolved(uri, folder), name)
+        return store
+
+    @classmethod
+    def created(cls, index_folder: Path, uri: str, collection: str) -> None:
+        """Note a collection this index made (in the index folder), so that once no version
+        names it any more it can be dropped (`drop_unreferenced`)."""
+        path = index_folder / MADE
+        made = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        made.append({"uri": uri, "collection": collection})
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(made, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
 
     @classmethod
     def load(cls, folder: Path, **options) -> MilvusStore:
@@ -376,6 +392,44 @@ class MilvusLexical:
             # scores the answer weighs are the local backend's.
             found += [(int(h["id"]), abs(float(h["distance"])) / (BM25_K1 + 1)) for h in hits]
         return sorted(found, key=lambda h: (-h[1], h[0]))[:k]  # ties by id, as the local BM25 orders them
+
+
+def drop_unreferenced(index_folder: Path) -> list[str]:
+    """Drop the collections this index made that no version folder names any more (a
+    rebuild's predecessor, once its versions are gone; one a killed rebuild left). Call it
+    holding the index's writer lock, so no version is being built meanwhile."""
+    path = index_folder / MADE
+    if not path.exists():
+        return []
+    named = set()
+    for version in index_folder.glob("v-*"):
+        try:
+            data = json.loads((version / MilvusStore.FILENAME).read_text(encoding="utf-8"))
+            named.add(data["collection"])
+        except (OSError, ValueError, KeyError):
+            continue
+    try:
+        made = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return []
+    kept, dropped = [], []
+    for entry in made:
+        if entry["collection"] in named:
+            kept.append(entry)
+            continue
+        try:
+            connect(entry["uri"]).drop_collection(entry["collection"])
+            dropped.append(entry["collection"])
+        except Exception as exc:  # noqa: BLE001 - unreachable now: try again at the next clean-up
+            log.warning("could not drop Milvus collection %s: %s", entry["collection"], exc)
+            kept.append(entry)
+    if dropped:
+        log.info("dropped Milvus collections no version uses: %s", ", ".join(dropped))
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(kept, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    return dropped
 
 
 def _bm25_text(text: str) -> str:

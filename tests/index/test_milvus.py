@@ -265,10 +265,14 @@ def test_moving_into_milvus_needs_a_rebuild_and_a_rebuild_keeps_milvus(own_index
     untouched.close()
     folder = tmp_path / "index"
     build(folder, "milvus")
+    first = MilvusStore.load(library.current_version(folder)).collection
     library.update(folder, articles, encoder=load_encoder(), sources=[str(SEEDS)], rebuild=True, progress=False)
     index = library.Index.open(folder)
     try:
         assert (index.manifest.vector_backend, len(index.vectors)) == ("milvus", index.manifest.sentences)
+        # the rebuild made a new collection; the old one went with the last version that named it
+        assert index.vectors.collection != first
+        assert index.vectors.client.list_collections() == [index.vectors.collection]
     finally:
         index.close()
 
