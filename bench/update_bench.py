@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import shutil
 import statistics
 import sys
@@ -106,6 +107,7 @@ def main() -> int:
         work = args.cache / "work"
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(base, work, symlinks=True)
+        os.sync()  # the copy's pages on disk, as a version's files are once it was published
         for round_ in range(args.rounds):
             batch = held_out if round_ == 0 else [
                 dataclasses.replace(a, text=f"{a.text}\n\nCorrection {round_}: this report was updated.")
