@@ -496,7 +496,6 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
     try:
         with report.timed("read existing"):
             existing = db.fingerprints()
-            titles = db.titles() if existing else {}
         with report.timed("BM25"):
             if old is None:
                 lexical = _lexical_beside(vectors)
@@ -519,7 +518,7 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             twin = by_hash.get(article.content_hash)
             twin = twin if twin not in (None, article.id) and twin not in remove else None
             if twin or article.content_hash in seen_hashes:
-                other = titles.get(twin, "") if twin else seen_hashes[article.content_hash]
+                other = (db.title(twin) or "") if twin else seen_hashes[article.content_hash]
                 report.duplicates.append(f"{article.location}: same text as {other!r}, skipped")
                 continue
             sentences = make_sentences(article)
@@ -531,7 +530,7 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
             (report.updated if previous else report.added).append(article.title)
         replaced = [a.id for a, _ in to_embed if a.id in existing]
         gone = sorted(aid for aid in remove if aid in existing)
-        report.removed = [titles.get(aid, aid) for aid in gone]
+        report.removed = [db.title(aid) or aid for aid in gone]
         stale_ids = [s.id for aid in replaced + gone for s in db.article_sentences(aid)]
         vectors.remove(np.asarray(stale_ids, dtype=np.int64))
         if delta is not None:
@@ -567,7 +566,9 @@ def _build(report: IngestReport, old: Path | None, new: Path, articles: list[Art
         with report.timed("SQLite commit"):
             db.commit()
         with report.timed("manifest"):
-            articles_now = db.fingerprints()
+            dropped = set(gone)
+            articles_now = {aid: row for aid, row in existing.items() if aid not in dropped}
+            articles_now.update((a.id, (a.fingerprint, a.content_hash, a.location)) for a, _ in to_embed)
             manifest.articles = len(articles_now)
             manifest.sentences = db.sentence_total()
             manifest.lexical_backend = lexical.NAME

@@ -116,9 +116,9 @@ class SentenceDB:
         rows = self.conn.execute("SELECT id, fingerprint, content_hash, location FROM articles")
         return {r["id"]: (r["fingerprint"], r["content_hash"], r["location"]) for r in rows}
 
-    def titles(self) -> dict[str, str]:
-        """article id -> title (no texts read)."""
-        return {r["id"]: r["title"] for r in self.conn.execute("SELECT id, title FROM articles")}
+    def title(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row["title"] if row else None
 
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?",
