@@ -115,11 +115,11 @@ def _findings(db: SentenceDB, changed: list[str], vectors) -> list[Finding]:
     groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for node in list(parent):
         groups[root(node)].append(node)
-    articles = {a.id: a for a in db.articles()}
+    kept = [nodes for nodes in groups.values() if 2 <= len(nodes) <= MAX_GROUP]
+    # only the articles the groups quote are read (their metadata), not every article's text
+    articles = {aid: db.article(aid) for aid in {sentences[sid].article_id for nodes in kept for sid, _ in nodes}}
     out = []
-    for nodes in groups.values():
-        if len(nodes) < 2 or len(nodes) > MAX_GROUP:
-            continue
+    for nodes in kept:
         mentions = [_mention(db, sentences[sid], values[sid][i], stored[sid], articles) for sid, i in nodes]
         first = min(nodes)
         disputes, agreements = compare(mentions, _about(sentences[first[0]].text, values[first[0]][first[1]]))
