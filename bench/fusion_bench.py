@@ -114,14 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     assistant = scifact.open_index(args.index, abstracts)
     retriever = memo_retriever(assistant)
 
-    runs: dict[str, tuple[str, str, bool]] = {"bm25": ("bm25", "rrf", False), "dense": ("dense", "rrf", False),
-                                              "hybrid-rrf": ("hybrid", "rrf", False),
-                                              "hybrid-weighted": ("hybrid", "weighted", False)}
+    runs: dict[str, tuple[str, str, bool]] = {"bm25": ("bm25", "rrf", False), "dense": ("dense", "rrf", False)}
+    runs |= {f"hybrid-{name}": ("hybrid", name, False) for name in list(fusion.FUSIONS)}
     if args.tune:
         for w in (float(x) for x in args.weights.split(",")):
             name = f"weighted@{w:g}"
             fusion.FUSIONS[name] = functools.partial(fusion.weighted, weight=w)
             runs[f"hybrid-{name}"] = ("hybrid", name, False)
+            fusion.FUSIONS[f"zscore@{w:g}"] = functools.partial(fusion.zscore, weight=w)
+            runs[f"hybrid-zscore@{w:g}"] = ("hybrid", f"zscore@{w:g}", False)
     if not args.no_judge:
         runs[f"hybrid-{fusion.DEFAULT}+judge"] = ("hybrid", fusion.DEFAULT, True)
     results = {}
