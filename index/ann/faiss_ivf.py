@@ -15,8 +15,10 @@ SciFact), which is all the answer's cosine features need.
 
 Filters: an `allowed` set of up to `EXACT_LIMIT` ids is searched exactly over its
 decoded vectors (a small set would otherwise lose its best members to unprobed lists);
-a larger one is searched through the lists with `nprobe` raised in proportion to how
-little of the index it allows.
+a larger one that is a good share of the index is searched unfiltered for about
+k / share * POSTFILTER_MARGIN results, of which the allowed are kept (at 1M sentences,
+one outlet in 7: 4.5 ms against 26.6 ms through an id selector, same recall); the rest
+through the lists with an id selector and `nprobe` raised by 1 / share.
 
 Until it is trained the store holds what it is given in memory; it trains (on up to
 `TRAIN_PER_LIST` vectors a list) once it holds `size_hint` vectors, or when first
@@ -45,6 +47,8 @@ CAP_MARGIN = 0.005  # how far below the recall of scanning every list the tuned 
 TRAIN_PER_LIST = 40  # training vectors per list (FAISS warns below 39)
 TRAIN_ITERATIONS = 10  # k-means passes: the lists only route queries, so rough centroids do
 EXACT_LIMIT = 2_000  # allowed sets up to this size are searched exactly
+POSTFILTER_MARGIN = 4  # a larger one: search for k / share * this many, keep the allowed ...
+POSTFILTER_MAX = 2_048  # ... when that is at most this many; else an id selector with a wider probe
 SEED = 1234
 
 
@@ -254,6 +258,14 @@ class IvfSq8Store:
             order = np.argsort(-scores, kind="stable")[:k]
             return [(int(allowed[r]), float(scores[r])) for r in order if np.isfinite(scores[r])]
         share = len(allowed) / self.index.ntotal
+        wanted = math.ceil(k / share * POSTFILTER_MARGIN)
+        if wanted <= POSTFILTER_MAX:  # a good share of the index: search it all, keep the allowed
+            scores, ids = self.index.search(query, min(wanted, self.index.ntotal))
+            ordered = np.sort(allowed)
+            at = np.minimum(np.searchsorted(ordered, ids[0]), len(ordered) - 1)
+            keep = (ordered[at] == ids[0]) & (ids[0] != -1)
+            if keep.sum() >= min(k, len(allowed)):
+                return pairs(ids[0][keep][:k], scores[0][keep][:k])
         nprobe = min(self.index.nlist, math.ceil(self.index.nprobe / max(share, 1e-9)))
         params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)
         scores, ids = self.index.search(query, min(k, self.index.ntotal), params=params)

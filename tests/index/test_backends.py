@@ -84,12 +84,17 @@ def test_removal_and_filters_on_the_approximate_backend(monkeypatch):
         found = top(approx, q, 10, small)
         assert set(found) <= set(small[100:].tolist())
         assert len(set(found) & set(top(flat, q, 10, small))) >= 9
-    # a large allowed set goes through the lists with a wider probe (made "large" here by lowering the line)
+    # a large allowed set: searched unfiltered and post-filtered (made "large" here by lowering the line)
     monkeypatch.setattr(faiss_ivf, "EXACT_LIMIT", 1000)
     large = ids[::2]
     overlaps = [len(set(top(approx, q, 10, large)) & set(top(flat, q, 10, large))) / 10 for q in queries]
     assert all(set(top(approx, q, 10, large)) <= set(large.tolist()) for q in queries[:5])
     assert np.mean(overlaps) >= 0.95
+    # and through an id selector with a wider probe, when post-filtering would fetch too many
+    monkeypatch.setattr(faiss_ivf, "POSTFILTER_MAX", 0)
+    selected = [len(set(top(approx, q, 10, large)) & set(top(flat, q, 10, large))) / 10 for q in queries]
+    assert all(set(top(approx, q, 10, large)) <= set(large.tolist()) for q in queries[:5])
+    assert np.mean(selected) >= 0.95
     assert approx.search(queries[0], 5, np.array([], dtype=np.int64)) == []
 
 
