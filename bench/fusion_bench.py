@@ -23,6 +23,7 @@ import functools
 import json
 import logging
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,6 +42,7 @@ from eval import scifact  # noqa: E402
 
 log = logging.getLogger("bench.fusion")
 RESULTS = ROOT / "bench" / "results"
+WORKDIR = Path(tempfile.gettempdir()) / "news-assistant-bench"
 KEYS = ["sentence_recall@5", "sentence_recall@10", "sentence_mrr@10", "doc_ndcg@10", "beir_ndcg@10"]
 
 
@@ -101,7 +103,8 @@ class Searcher:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=list(scifact.CLAIMS), default="dev")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/h3/scifact-index"))
+    parser.add_argument("--index", type=Path, default=WORKDIR / "scifact-index",
+                        help="SciFact index folder, built on first use (the one bench/eval_external.py uses)")
     parser.add_argument("--tune", action="store_true", help="weighted fusion over a grid of weights")
     parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7,0.8,0.9")
     parser.add_argument("--no-judge", action="store_true", help="skip hybrid + the answer's judge")

@@ -39,6 +39,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -195,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=1_000_000, help="about this many sentences")
     parser.add_argument("--backend", default=None, help="vector backend (default: picked by size)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/h3/scale"))
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/update-bench/vectors.npz"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "news-assistant-bench" / "scale")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/update-bench/vectors.npz"),
+                        help="texts and vectors (.npz, as bench/update_bench.py writes); missing ones are embedded")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--bodies", type=int, default=None, help="tile only the first N FNC-1 bodies (a dry run)")
     parser.add_argument("--reuse", action="store_true", help="measure the index already in --work")
