@@ -45,3 +45,15 @@ def as_matrix(vectors: np.ndarray, dimensions: int) -> np.ndarray:
 def pairs(ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
     """One result row as (id, score) pairs, FAISS's -1 padding left out."""
     return [(int(i), float(s)) for i, s in zip(ids, scores) if i != -1]
+
+
+def reconstructed(index, ids: list[int], dimensions: int) -> np.ndarray:
+    """The stored vectors of `ids` read one by one from a FAISS index with an id map, a row of
+    zeros for an id not stored."""
+    out = np.zeros((len(ids), dimensions), dtype=np.float32)
+    for row, i in enumerate(ids):
+        try:
+            out[row] = index.reconstruct(int(i))
+        except (RuntimeError, IndexError):
+            pass
+    return out

@@ -36,7 +36,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.ann.base import as_ids, as_matrix, pairs
+from index.ann.base import as_ids, as_matrix, pairs, reconstructed
 
 log = logging.getLogger(__name__)
 
@@ -207,19 +207,12 @@ class IvfSq8Store:
     def vectors(self, ids: list[int]) -> np.ndarray:
         """The stored (decoded 8-bit) vectors of `ids`, a row of zeros for an id not stored."""
         self._flush()
-        out = np.zeros((len(ids), self.dimensions), dtype=np.float32)
         if self.index is None or not len(ids):
-            return out
+            return np.zeros((len(ids), self.dimensions), dtype=np.float32)
         try:  # one call for all (it refuses the lot if one id is missing)
             return self.index.reconstruct_batch(as_ids(ids))
         except RuntimeError:
-            pass
-        for row, i in enumerate(ids):
-            try:
-                out[row] = self.index.reconstruct(int(i))
-            except (RuntimeError, IndexError):
-                pass
-        return out
+            return reconstructed(self.index, ids, self.dimensions)
 
     def all(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (id, decoded vector) stored, for moving to another backend."""
