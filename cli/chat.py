@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from assistant import Assistant, AssistantError, Conversation
 from assistant.history import History
+from cli.options import add_answer_options
 from cli.render import answer_text, display_text
 
 QUIT = {"quit", "exit", ":q"}
@@ -25,11 +26,7 @@ QUIT = {"quit", "exit", ":q"}
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--conversation", metavar="ID", help="go on with a stored conversation (see --list)")
     parser.add_argument("--list", action="store_true", help="list the stored conversations, newest first, and stop")
-    parser.add_argument("--k", type=int, default=5, help="number of citations (default 5)")
-    parser.add_argument("--source", action="append", default=[], metavar="OUTLET",
-                        help="only this outlet (or article title); repeatable")
-    parser.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
-    parser.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    add_answer_options(parser)
 
 
 def index_folder(args: argparse.Namespace) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant import Assistant, AssistantError
+from cli.options import add_answer_options
 from cli.render import answer_text, dispute_block, source_row
 from index import library
 
@@ -57,11 +58,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask a question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (schema in README)")
-    ask.add_argument("--k", type=int, default=5, help="number of citations (default 5)")
-    ask.add_argument("--source", action="append", default=[], metavar="OUTLET",
-                     help="only this outlet (or article title); repeatable")
-    ask.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
-    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    add_answer_options(ask)
     ask.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], default="hybrid")
     ask.set_defaults(run=run_ask)
 
