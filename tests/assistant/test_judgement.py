@@ -51,14 +51,19 @@ ARTICLES = [
 ]
 
 
+def _built(tmp_path_factory: pytest.TempPathFactory, name: str, articles: list[tuple[str, str, str, str]]
+           ) -> Assistant:
+    """An index of (outlet, published, title, text) articles, written as JSON Lines and ingested."""
+    folder = tmp_path_factory.mktemp(name)
+    path = folder / "articles.jsonl"
+    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in articles]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return Assistant.build(folder / "index", [str(path)], progress=False)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assistant, dict[str, str]]:
-    folder = tmp_path_factory.mktemp("judgement")
-    path = folder / "articles.jsonl"
-    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in ARTICLES]
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    assistant = Assistant.build(folder / "index", [str(path)], progress=False)
-    return assistant, {t: text for _, _, t, text in ARTICLES}
+    return _built(tmp_path_factory, "judgement", ARTICLES), {t: text for _, _, t, text in ARTICLES}
 
 
 def _positions(answer) -> list[set[str]]:
@@ -162,11 +167,7 @@ EARLIER_FLOOD = [
 
 @pytest.fixture(scope="module")
 def two_floods(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    folder = tmp_path_factory.mktemp("floods")
-    path = folder / "articles.jsonl"
-    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in EARLIER_FLOOD]
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    return Assistant.build(folder / "index", [str(path)], progress=False)
+    return _built(tmp_path_factory, "floods", EARLIER_FLOOD)
 
 
 def test_a_question_naming_a_year_is_answered_from_that_year(two_floods):
@@ -197,11 +198,7 @@ TAKEOVER = [
 
 @pytest.fixture(scope="module")
 def takeover(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    folder = tmp_path_factory.mktemp("takeover")
-    path = folder / "articles.jsonl"
-    rows = [{"title": t, "text": text, "outlet": o, "published": d} for o, d, t, text in TAKEOVER]
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    return Assistant.build(folder / "index", [str(path)], progress=False)
+    return _built(tmp_path_factory, "takeover", TAKEOVER)
 
 
 def test_two_buyers_named_with_different_verbs_are_a_dispute(takeover):
