@@ -189,35 +189,32 @@ def progress_bar(count: int):
     return bar, moved
 
 
-def ingest(engine: Assistant, url: str) -> None:
-    """Fetch and add an article or feed URL under a progress bar; the outcome goes to the sidebar notices."""
-    bar, moved = progress_bar(1)
+def _update_under_bar(label: str, count: int, update) -> None:
+    """Run `update(on_progress)` (an index update of `count` items) under a progress bar and the
+    engine lock; its outcome, one line per refused item, goes to the sidebar notices."""
+    bar, moved = progress_bar(count)
     try:
         with engine_lock(index_dir()):
-            report = engine.ingest([url], progress=False, on_progress=moved)
-    except AssistantError as exc:
-        notices = [("error", f"{url}: {exc}")]
-    else:
-        notices = report_notices(url, report)
-    bar.progress(1.0, text="Done.")
-    st.session_state["notices"] = notices
-
-
-def ingest_uploads(engine: Assistant, uploads: list) -> None:
-    """Hand the uploaded files (name, bytes) to the engine in one index update: it reads them,
-    refuses a file of another type or over its size limit, and adds the rest. The outcome,
-    one line per refused file, goes to the sidebar notices."""
-    bar, moved = progress_bar(len(uploads))
-    label = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} uploads"
-    try:
-        with engine_lock(index_dir()):
-            report = engine.ingest_uploads([(u.name, u.getvalue()) for u in uploads], on_progress=moved)
+            report = update(moved)
     except AssistantError as exc:
         notices = [("error", f"{label}: {exc}")]
     else:
         notices = report_notices(label, report)
     bar.progress(1.0, text="Done.")
     st.session_state["notices"] = notices
+
+
+def ingest(engine: Assistant, url: str) -> None:
+    """Fetch and add an article or feed URL under a progress bar; the outcome goes to the sidebar notices."""
+    _update_under_bar(url, 1, lambda moved: engine.ingest([url], progress=False, on_progress=moved))
+
+
+def ingest_uploads(engine: Assistant, uploads: list) -> None:
+    """Hand the uploaded files (name, bytes) to the engine in one index update: it reads them,
+    refuses a file of another type or over its size limit, and adds the rest."""
+    label = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} uploads"
+    _update_under_bar(label, len(uploads), lambda moved: engine.ingest_uploads(
+        [(u.name, u.getvalue()) for u in uploads], on_progress=moved))
 
 
 def show_add_articles(engine: Assistant) -> None:
