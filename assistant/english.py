@@ -7,9 +7,10 @@ verbs, question words and the nouns that say which kind of answer a question wan
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import get_args, get_origin, get_type_hints
 
 DATA = Path(__file__).resolve().parent / "data" / "english.json"
 
@@ -51,34 +52,21 @@ class English:
 @lru_cache(maxsize=1)
 def english() -> English:
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    return English(
-        number_words=dict(data["number_words"]),
-        scales=dict(data["scales"]),
-        vague_numbers={k: (float(a), float(b)) for k, (a, b) in data["vague_numbers"].items()},
-        range_modifiers={k: tuple(v) for k, v in data["range_modifiers"].items()},
-        months=frozenset(data["months"]),
-        weekdays=frozenset(data["weekdays"]),
-        relative_times=frozenset(data["relative_times"]),
-        years_back=dict(data["years_back"]),
-        measure_groups=tuple(frozenset(g) for g in data["measure_groups"]),
-        speech_verbs=frozenset(data["speech_verbs"]),
-        attribution_phrases=tuple(data["attribution_phrases"]),
-        pronouns=frozenset(data["pronouns"]),
-        generic_speakers=tuple(data["generic_speakers"]),
-        auxiliaries=frozenset(data["auxiliaries"]),
-        negations=frozenset(data["negations"]),
-        question_words=frozenset(data["question_words"]),
-        answer_nouns={k: frozenset(v) for k, v in data["answer_nouns"].items()},
-        money_symbols=frozenset(data["money_symbols"]),
-        generic_nouns=frozenset(data["generic_nouns"]),
-        irregular_verbs=dict(data["irregular_verbs"]),
-        derivations=dict(data["derivations"]),
-        light_verbs=frozenset(data["light_verbs"]),
-        blame_verbs=frozenset(data["blame_verbs"]),
-        units=frozenset(data["units"]),
-        organisation_words=frozenset(data["organisation_words"]),
-        reason_markers=frozenset(data["reason_markers"]),
-    )
+    hints = get_type_hints(English)
+    return English(**{f.name: _as(hints[f.name], data[f.name]) for f in fields(English)})
+
+
+def _as(hint, value):
+    """A JSON value as the type its field declares (lists become frozensets or tuples, numbers floats)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is dict:
+        return {key: _as(args[1], item) for key, item in value.items()}
+    if origin is frozenset:
+        return frozenset(_as(args[0], item) for item in value)
+    if origin is tuple:
+        kinds = [args[0]] * len(value) if len(args) == 2 and args[1] is Ellipsis else list(args)
+        return tuple(_as(kind, item) for kind, item in zip(kinds, value, strict=True))
+    return float(value) if hint is float else value
 
 
 def lemma_stem(word: str) -> str:
