@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.ingest_bench import folder_size, headlines, load_bodies  # noqa: E402
+from bench.update_bench import CachedEncoder  # noqa: E402
 from corpus.records import Article  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from index import library  # noqa: E402
@@ -86,12 +87,9 @@ class StoredVectors:
     """The encoder bypassed: stored vectors of the untagged texts plus noise seeded by the text."""
 
     def __init__(self, cache: Path, encoder) -> None:
-        self.encoder, self.cache = encoder, cache
+        self.cached = CachedEncoder(encoder, cache)  # the same vector cache the update bench keeps
+        self.known = self.cached.known
         self.name, self.dimensions = encoder.name, encoder.dimensions
-        self.known: dict[str, np.ndarray] = {}
-        if cache.exists():
-            data = np.load(cache, allow_pickle=False)
-            self.known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
         log.info("%d stored vectors from %s", len(self.known), cache)
 
     def fill(self, texts: list[str]) -> None:
@@ -101,10 +99,8 @@ class StoredVectors:
             return
         log.info("embedding %d texts missing from the vector cache", len(missing))
         for i in range(0, len(missing), 1024):
-            part = missing[i:i + 1024]
-            self.known.update(zip(part, self.encoder.encode(part), strict=True))
-        texts_all = list(self.known)
-        np.savez(self.cache, texts=np.asarray(texts_all), vectors=np.stack([self.known[t] for t in texts_all]))
+            self.cached.encode(missing[i:i + 1024])
+        self.cached.save()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
