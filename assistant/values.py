@@ -272,14 +272,14 @@ def entities(sentence: str, doc) -> list[Value]:
             text = re.sub(r"[’']s$", "", text)
             start = ent.start_char + (len(ent.text) - len(re.sub(r"^(the|The)\s+", "", ent.text)))
             out.append(Value(kind, text, start, start + len(text), key=name_key(text)))
-    return out + _unlabelled_names(doc, out)
+    return out + _unlabelled_names(doc)
 
 
-def _unlabelled_names(doc, labelled: list[Value]) -> list[Value]:
+def _unlabelled_names(doc) -> list[Value]:
     """Runs of proper nouns the recogniser gave no label ("Orion Systems has agreed to ..."): a
     person when they read as one, else a body; calendar words are left to `dates`."""
     calendar = english().calendar
-    taken = [(v.start, v.end) for v in labelled] + [(e.start_char, e.end_char) for e in doc.ents]
+    taken = [(e.start_char, e.end_char) for e in doc.ents]  # every labelled name lies inside one
     out, run = [], []
     for token in [*doc, None]:
         if token is not None and token.pos_ == "PROPN" and token.is_alpha and token.lower_ not in calendar:
