@@ -24,7 +24,8 @@ NUMBER_NOUNS = frozenset({"number", "toll", "count", "tally", "total", "figure",
                           "height", "weight", "duration", "capacity", "temperature", "magnitude", "speed",
                           "level", "depth", "margin"})
 _QUANTITY = re.compile(r"^(how|by how) (many|much|long|far|big|large|old|high|tall|heavy|deep|wide|often|fast)\b")
-_DATE = re.compile(r"^(when|since when|until when|by when)\b|^(what|which) (time|year|date|day|month|season|decade)\b|"
+_DATE = re.compile(r"^(when|since when|until when|by when|from when)\b|"
+                   r"^(what|which) (time|year|date|day|month|season|decade)\b|"
                    r"^(in|on|at|from) (what|which) (year|date|day|month|time)\b")
 _PLACE = re.compile(r"^where\b|^(in|at|from|to|near) (what|which) (\w+ ){0,1}(city|town|country|place|region|"
                     r"district|province|state|area|venue|location|stadium|county|village)\b")
@@ -86,8 +87,12 @@ def answer_type(question: str) -> AnswerType:
     english_ = english()
     if m := _QUANTITY.match(q):
         rest = q[m.end():]
-        if m.group(2) == "much" and (_noun_kind(rest) == "money" or re.search(
-                r"\b(cost|pay|paid|earn|spend|spent|raise|raised|owe|charge|sell|sold|worth|fine|fined)\w*", rest)):
+        paid = re.search(r"\b(cost|pay|paid|earn|spend|spent|raise|raised|owe|charge|sell|sold|worth|fine|fined)\w*",
+                         rest)
+        # "how much did it cost", "how big is the fine", "how high is the rent": an amount of money
+        measured = re.match(r"\s*(?:(?:is|are|was|were|will be) )?(?:(?:the|a|an|its|their|his|her) )?([\w-]+)", rest)
+        if m.group(2) == "much" and (_noun_kind(rest) == "money" or paid) or \
+                m.group(2) in ("big", "large", "high") and measured and _noun_kind(measured.group(1)) == "money":
             return AnswerType("money", focus)
         if re.search(r"\b(percent|per cent|percentage)\b", rest):
             return AnswerType("percent", focus)

@@ -90,6 +90,9 @@ def _number_pattern() -> re.Pattern[str]:
     modifiers = sorted({m for ms in e.range_modifiers.values() for m in ms if m != "or more"}, key=len, reverse=True)
     unit = r"(?:\s+(?:" + "|".join(scales) + r")|(?:bn|m|k)\b)?"
     digits = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    # a unit written on to the figure ("187mm", "40km"): the figure is read, the unit left to `has_unit`
+    # (not one letter: "5m" is five million, "30c" could be cents)
+    attached = sorted((u for u in e.units if len(u) in (2, 3) and u.isalpha()), key=len, reverse=True)
     worded = (r"(?:a |an )?(?:" + "|".join(word_numbers + scales) + r")(?:[\s-]+(?:and\s+)?(?:"
               + "|".join(word_numbers + scales) + r"))*")
     return re.compile(
@@ -97,7 +100,7 @@ def _number_pattern() -> re.Pattern[str]:
         r"(?P<cur>[$€£¥₹]\s?|(?:us\$|usd|eur|gbp)\s?)?"
         r"(?P<num>" + digits + "|" + worded + "|" + "|".join(vague) + r")" + f"(?P<unit>{unit})"
         r"(?P<pct>\s?%|\s+per ?cent\b|\s+percent\b)?"
-        r"(?P<more>\s+or more)?(?![\w])", re.IGNORECASE)
+        r"(?P<more>\s+or more)?(?:(?![\w])|(?=(?:" + "|".join(attached) + r")\b))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

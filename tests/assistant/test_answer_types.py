@@ -15,11 +15,15 @@ from assistant.values import dates, numbers, of_kind
     ("What was the death toll of the earthquake?", "number"),
     ("How much did the club pay for the striker?", "money"),
     ("How much revenue did Calder Foods report?", "money"),
+    ("How big is the fine imposed on the bank?", "money"),
+    ("How high is the rent for a studio flat?", "money"),
+    ("How big is the new stadium?", "number"),
     ("What percentage of voters backed the measure?", "percent"),
     ("What share of the vote did Okonjo get?", "percent"),
     ("What was the final score of the cup final?", "score"),
     ("When did the museum open?", "date"),
     ("In what year was the bridge built?", "date"),
+    ("From when can residents apply?", "date"),
     ("Where was the summit held?", "place"),
     ("In which city did the protest take place?", "place"),
     ("Who directed the film?", "person"),
@@ -47,6 +51,7 @@ def test_focus_keeps_what_the_question_is_about():
     ("The war left more than 6,500 dead.", [(6501, math.inf)]),
     ("Twenty-five houses and dozens of cars burned.", [(25, 25), (24, 144)]),
     ("Nearly 300 workers joined the strike.", [(270, 300)]),
+    ("The gauge measured 187mm of rain and the road was shut for 40km.", [(187, 187), (40, 40)]),
 ])
 def test_numbers_in_digits_words_and_ranges(text, expected):
     assert [(v.low, v.high) for v in numbers(text) if v.kind == "number"] == expected
