@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer_types import VALUE_KINDS, AnswerType, answer_type
+from assistant.cross import scorer
 from assistant.english import english, lemma_stem
 from assistant.entities import tagged
 from assistant.retrieval import Hit
@@ -30,6 +32,8 @@ from assistant.values import mentioned_in, of_kind
 from index.text import STOPWORDS, stem, words
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "judge.json"
+READ = 5  # the pool's best sentences that the reader (a cross-encoder, assistant/cross.py) reads
+RELEVANCE_WEIGHT = 1.0  # the cheap judge's log-odds beside the reader's when re-ranking them
 TYPE_GROUPS = (("number", "money", "percent", "score"), ("date",), ("person", "org", "place"), ("reason", "manner"),
                ("verdict",), ("other",))
 RELEVANCE_FEATURES = (
@@ -57,6 +61,7 @@ class Judged:
     features: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.float32))
     covered: frozenset[str] = frozenset()  # focus stems the sentence itself speaks to
     support: float = 0.0  # probability that the sentence answers the question, judged on its own
+    read: float | None = None  # the reader's probability that it answers (the few best sentences only)
 
     @property
     def id(self) -> int:
@@ -208,11 +213,13 @@ class Judges:
     answerability: Model
     support: Model
     meta: dict = field(default_factory=dict)
+    reading: Model | None = None  # answerability once the reader has read the best sentences
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"relevance": self.relevance.to_dict(), "answerability": self.answerability.to_dict(),
                 "support": self.support.to_dict(),
+                **({"reading": self.reading.to_dict()} if self.reading is not None else {}),
                 "features": {"relevance": RELEVANCE_FEATURES, "answerability": ANSWERABILITY_FEATURES,
                              "support": SUPPORT_FEATURES},
                 "meta": self.meta}
@@ -226,7 +233,8 @@ class Judges:
         if any(tuple(data["features"].get(name, ())) != names for name, names in expected.items()):
             raise ValueError(f"{path} was trained on other features: run `python bench/train_judge.py`")
         return cls(Model.from_dict(data["relevance"]), Model.from_dict(data["answerability"]),
-                   Model.from_dict(data["support"]), data.get("meta", {}))
+                   Model.from_dict(data["support"]), data.get("meta", {}),
+                   Model.from_dict(data["reading"]) if "reading" in data else None)
 
 
 @lru_cache(maxsize=1)
@@ -237,7 +245,7 @@ def judges() -> Judges:
 
 
 def judge(question: str, hits: list[Hit], contexts: dict[int, str], near: dict[int, float],
-          model: Judges | None = None) -> tuple[AnswerType, list[Judged], float]:
+          model: Judges | None = None, read: bool = True) -> tuple[AnswerType, list[Judged], float]:
     """The question's answer type, its pool judged (best first) and the probability that
     the pool answers it."""
     kind = answer_type(question)
@@ -251,7 +259,36 @@ def judge(question: str, hits: list[Hit], contexts: dict[int, str], near: dict[i
               for i, (h, p) in enumerate(zip(hits, probs, strict=True))]
     judged.sort(key=lambda j: (-j.relevance, -j.hit.score))
     answerable = float(model.answerability.probabilities(answerability_features(kind, judged))[0])
+    if read and model.reading is not None and (reader := scorer("reader")) is not None:
+        read_answerable = _read(question, judged, answerable, reader, model.reading)
+        if os.environ.get("EXP_READING") == "1":
+            answerable = read_answerable
     return kind, judged, answerable
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def reading_row(answerable: float, reads: list[float]) -> np.ndarray:
+    """The features of the answer-or-abstain decision once the best sentences are read."""
+    ordered = sorted(reads, reverse=True) + [1e-4, 1e-4]
+    return np.array([[_logit(answerable), _logit(ordered[0]), _logit(ordered[1])]], np.float32)
+
+
+def _read(question: str, judged: list[Judged], answerable: float, reader, reading: Model) -> float:
+    """The reader reads the pool's READ best sentences: they are re-ranked by its probability
+    beside the cheap judge's (RELEVANCE_WEIGHT), a sentence it judges to answer is supported
+    as much as it says, and the answerability is decided again with what it read."""
+    top = judged[:READ]
+    probs = reader.scores([question] * len(top), [j.hit.sentence.text for j in top])[:, 0]
+    for j, p in zip(top, probs, strict=True):
+        j.read = float(p)
+        j.support = max(j.support, j.read)
+        j.relevance = 1.0 / (1.0 + math.exp(-(_logit(j.read) + RELEVANCE_WEIGHT * _logit(j.relevance))))
+    judged[:READ] = sorted(top, key=lambda j: -j.relevance)
+    return float(reading.probabilities(reading_row(answerable, [float(p) for p in probs]))[0])
 
 
 # answer or abstain ---------------------------------------------------------------
@@ -334,4 +371,7 @@ def question_verbs(question: str) -> frozenset[str]:
 
 def answer_threshold(model: Judges | None = None) -> float:
     """The answerability from which a question is answered."""
-    return (model or judges()).answerability.threshold
+    model = model or judges()
+    if model.reading is not None and scorer("reader") is not None and os.environ.get("EXP_READING") == "1":
+        return model.reading.threshold
+    return model.answerability.threshold
