@@ -42,7 +42,6 @@ from assistant.judge import (  # noqa: E402
     Judges,
     Model,
     answerability_features,
-    judge,
     relevance_features,
 )
 from assistant.pool import gather  # noqa: E402
@@ -132,60 +131,12 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(grid[i]), accuracy[i]
 
 
-def fit_reading(data: Path) -> tuple[Model, dict]:
-    """The answer-or-abstain model once the reader has read the best sentences (`judge.reading_row`).
-
-    Fitted on the questions of the training articles that the reader was not trained on (its
-    validation fold, every fourth training article: `bench/train_cross.py`), so that its
-    probabilities are the ones it gives on unseen text; the threshold is chosen by 5-fold
-    cross-validation among them.
-    """
-    from sklearn.model_selection import cross_val_predict
-
-    from assistant.cross import scorer
-    from assistant.judge import READ, reading_row
-
-    reader = scorer("reader")
-    if reader is None:
-        raise SystemExit("no reader model: run bench/train_cross.py first")
-    train, _ = split(load_squad(data / "squad2" / "dev-v2.0.json"))
-    titles = sorted(a.title for a in train)
-    asked = [q for q in questions(train) if titles.index(q.article_title) % 4 == 3]
-    folder = CACHE / "index"
-    assistant = Assistant.open(folder)
-    rows, labels = [], []
-    for q in tqdm(asked, desc="reading", unit="question"):
-        pool = gather(assistant._retriever, q.question)
-        _, judged, answerable = judge(q.question, pool.hits, pool.contexts, pool.near, read=False)
-        top = judged[:READ]
-        reads = reader.scores([q.question] * len(top), [j.hit.sentence.text for j in top])[:, 0] if top else []
-        rows.append(reading_row(answerable, [float(r) for r in reads])[0])
-        labels.append(int(q.answerable))
-    x, y = np.asarray(rows, np.float32), np.asarray(labels)
-    p = cross_val_predict(LogisticRegression(max_iter=2000), x, y, cv=5, method="predict_proba")[:, 1]
-    threshold, accuracy = best_threshold(p, y)
-    log.info("reading: %d questions, cross-validated answer-or-abstain %.3f at %.2f", len(y), accuracy, threshold)
-    model = fit("lr", x, y)
-    model.threshold = threshold
-    return model, {"reading_questions": int(len(y)), "reading_cv_accuracy": round(accuracy, 4),
-                   "reading_threshold": round(threshold, 3)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="train on this many questions (a quick run)")
-    parser.add_argument("--reading-only", action="store_true",
-                        help="refit only the answerability that follows the reader (after bench/train_cross.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.reading_only:
-        judges = Judges.load(MODEL_PATH)
-        judges.reading, meta = fit_reading(args.data)
-        judges.meta.update(meta)
-        judges.save(MODEL_PATH)
-        log.info("saved %s: %s", MODEL_PATH, meta)
-        return
     started = time.perf_counter()
     data = build_rows(args.data, args.limit)
     x, y, group, valid_q, answerable = (data[k] for k in ("x", "y", "group", "validation", "answerable"))
@@ -218,11 +169,7 @@ def main() -> None:
             "validation_answerability_accuracy": round(accuracy, 4),
             "train_answerability_accuracy": round(train_acc, 4),
             "seconds": round(time.perf_counter() - started, 1)}
-    judges = Judges(relevance, answerability, support, meta)
-    judges.save(MODEL_PATH)  # the reading model is fitted on pools these judges rank
-    judges.reading, reading_meta = fit_reading(args.data)
-    judges.meta.update(reading_meta)
-    judges.save(MODEL_PATH)
+    Judges(relevance, answerability, support, meta).save(MODEL_PATH)
     log.info("saved %s: %s", MODEL_PATH, meta)
 
 
