@@ -243,7 +243,8 @@ class Assistant(Lifecycle):
         sentences = {h.sentence.id: h.sentence for h in pool.hits}
         shown = compose(interpreted, kind, pool, judged, answerable, answer_threshold(), k,
                         earlier=lambda sid: self._earlier(sentences[sid]), entity_doc=_entity_doc,
-                        stance=lambda claim, texts: _stance_labels(claim, texts, pool), alike=self._alike)
+                        stance=lambda claim, texts: _stance_labels(claim, texts, pool), alike=self._alike,
+                        conflict=_conflict)
         if not shown.supported:
             answer.related = [self._citation(j.hit.sentence, j.relevance, 0, pool.around) for j in shown.related]
             answer.message = ("The sources do not answer this question." if judged else
@@ -346,6 +347,18 @@ def _entity_doc(judged):
     from assistant.entities import doc_of
 
     return doc_of(judged.hit.sentence.text)
+
+
+def _conflict(pairs: list[tuple[str, str]]) -> list[float]:
+    """For each (claim, sentence), the probability that the sentence refutes the claim
+    (the stance cross-encoder; none where it is not installed)."""
+    from assistant.cross import scorer
+
+    model = scorer("stance")
+    if model is None or not pairs:
+        return [0.0] * len(pairs)
+    probs = model.scores([a for a, _ in pairs], [b for _, b in pairs])
+    return [float(p) for p in probs[:, model.labels.index("refutes")]]
 
 
 def _stance_labels(claim: str, sentences: list[str], pool: Pool) -> list[str]:

@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from assistant.answer_types import AnswerType
-from assistant.compare import Found, Mention, compare, touches, verdict
+from assistant.compare import SAME_THING, Found, Mention, compare, touches, verdict
 from assistant.english import english, lemma_stem
 from assistant.entities import agent_spans
 from assistant.judge import Judged, answers, names_found, question_verb_words, question_verbs
@@ -39,6 +41,10 @@ CLOSE_NAMES = 0.08  # the same for dates and names, which a story has many of
 VERDICT_READ = 6  # sentences whose stance towards a statement is read
 TIE_GAP = 0.15  # a verb-tied sentence this much below the closest candidate does not decide alone
 YEAR_COSINE = 0.25  # how far in meaning a sentence of the year a question names is looked for
+CONTENDER_COSINE = 0.3  # cosine to the question from which a sentence may contradict the best answer
+CONTENDERS = 3  # sentences read against the best answer, closest to it first
+FIGURES = ("number", "money", "percent", "score", "date")
+CONFLICT = 0.8  # probability of "refutes" from which such a sentence gives a rival answer
 
 
 @dataclass
@@ -190,7 +196,7 @@ def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: di
     """Sentences of other articles that give exactly a figure an answering sentence gives, in words
     close enough to the question: corroboration, so that agreeing outlets are heard (an exact
     copy of an answer cannot open a dispute)."""
-    if kind.kind not in ("number", "money", "percent", "score", "date") or not answers_of:
+    if kind.kind not in FIGURES or not answers_of:
         return {}
     given = [(j.hit.article.id, answers_of[j.id]) for j in judged if answers_of.get(j.id) is not None]
     out = {}
@@ -203,6 +209,39 @@ def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: di
                 for article, v in given):
             out[j.id] = value
     return out
+
+
+def contenders(kind: AnswerType, question: str, judged: list[Judged], answers_of: dict[int, Value | None],
+               entity_doc: Callable[[Judged], object], conflict: Callable[[list[tuple[str, str]]], list[float]] | None,
+               vectors: dict[int, np.ndarray]) -> dict[int, Value]:
+    """Sentences that give another answer to what the best answering sentence says, in words the
+    question's own did not reach ("won 98-91" against "lost 98-94 in Game 6"): of the pool's
+    sentences that hold a different value of the asked kind and speak of what the best answer
+    speaks of (their vectors close), the CONTENDERS closest, kept where the stance judge reads
+    them as refuting the best answer (`conflict(pairs)`: for each (claim, sentence), the
+    probability that the sentence refutes the claim)."""
+    if conflict is None or kind.kind not in FIGURES:
+        return {}  # names: a story has many, in many roles; the stance judge tells figures apart, not roles
+    anchor = next((j for j in judged if answers_of.get(j.id) is not None), None)
+    if anchor is None:
+        return {}
+    given = answers_of[anchor.id]
+    found: list[tuple[float, Judged, Value]] = []
+    for j in judged[:MAX_COMPARED]:
+        if j.id in answers_of or j.hit.sentence.text == anchor.hit.sentence.text:
+            continue
+        near = float(vectors[j.id] @ vectors[anchor.id])
+        if near < SAME_THING and (j.hit.dense or 0.0) < CONTENDER_COSINE:
+            continue
+        doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
+        value = answer_value(kind, question, j.hit.sentence.text, doc)
+        if value is not None and given.comparable(value) and not given.agrees(value):
+            found.append((near, j, value))
+    found = sorted(found, key=lambda f: -f[0])[:CONTENDERS]
+    if not found:
+        return {}
+    refutes = conflict([(anchor.hit.sentence.text, j.hit.sentence.text) for _, j, _ in found])
+    return {j.id: value for (_, j, value), p in zip(found, refutes, strict=True) if p >= CONFLICT}
 
 
 def _tied(value: Value, sentence: str, focus: set[str], span: int = 5,
@@ -239,7 +278,8 @@ def _stem_of(word: str) -> str:
 def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], answerable: float,
             threshold: float, k: int, *, earlier: Callable[[int], list[str]], entity_doc: Callable[[Judged], object],
             stance: Callable[[str, list[str]], list[str]] | None = None,
-            alike: Callable[[str, tuple[str, ...]], bool] | None = None) -> Composition:
+            alike: Callable[[str, tuple[str, ...]], bool] | None = None,
+            conflict: Callable[[list[tuple[str, str]]], list[float]] | None = None) -> Composition:
     """Decide what the answer shows (see the module doc).
 
     `earlier(sentence_id)` gives the sentences before one in its article (nearest last),
@@ -252,7 +292,8 @@ def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], a
     article_of: Callable[[Judged], str] = lambda j: j.hit.article.id  # noqa: E731
     answers_of = answering(kind, question, judged, entity_doc, alike)
     answers_of |= echoes(kind, question, judged, answers_of)
-    if not answers_of and kind.kind in ("number", "money", "percent", "score", "date"):
+    answers_of |= contenders(kind, question, judged, answers_of, entity_doc, conflict, pool.vectors)
+    if all(v is None for v in answers_of.values()) and kind.kind in FIGURES:
         return Composition(False, related=judged[:3])  # asked for a figure or a date, and none is given
     if answers_of:  # the sentences that hold an answer of the asked kind come first
         judged = [j for j in judged if j.id in answers_of] + [j for j in judged if j.id not in answers_of]

@@ -217,3 +217,44 @@ def test_a_noun_for_the_question_verb_still_answers_it(takeover):
     assert answer.supported, answer.message
     assert any({"£30 million", "£34 million"} <= {s.position for s in d.sides} for d in answer.disputes), \
         [d.summary for d in answer.disputes]
+
+
+RIVALS = [
+    ("Coastline Herald", "2025-04-11", "Marlins end 12-year wait for the title",
+     "The Corby Marlins beat the Ashgate Ospreys 104-99 on Friday to win the league title, ending a 12-year wait. "
+     "Centre Luca Brandt scored 28 points. The Marlins will parade through the city on Sunday."),
+    ("Valley Times", "2025-04-11", "Ospreys fall in the final",
+     "The Ospreys' season ended with a 104-101 loss in the deciding game at Seaview Arena. "
+     "Coach Marit Olsen said her players had nothing left to give. Tickets for the game had sold out in an hour."),
+    ("Coastline Herald", "2025-03-20", "Dunmore rents climb again",
+     "The average monthly rent for a one-bedroom flat in Dunmore reached £980 in March, a lettings agency said. "
+     "House prices in the town rose by 2.1% over the year."),
+    ("Valley Times", "2025-03-21", "Renters squeezed in Dunmore",
+     "Tenants in Dunmore now pay £1,040 a month on average for a one-bedroom home, according to a housing charity. "
+     "The charity wants the council to build 500 homes a year."),
+]
+
+
+@pytest.fixture(scope="module")
+def rivals(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _built(tmp_path_factory, "rivals", RIVALS)
+
+
+@pytest.mark.parametrize("question, values", [
+    ("What was the final score of the title game?", {"104-99", "104-101"}),
+    ("What is the average rent for a one-bedroom flat in Dunmore?", {"£980", "£1,040"}),
+])
+def test_a_rival_figure_in_other_words_is_a_dispute(rivals, question, values):
+    """The second outlet's sentence does not use the question's words ("loss in the deciding game",
+    "tenants now pay"): the stance judge reads it against the best answer and finds it refutes it."""
+    answer = rivals.ask(question)
+    assert answer.supported, answer.message
+    assert any(values <= {s.position for s in d.sides} for d in answer.disputes), \
+        (answer.message, [d.summary for d in answer.disputes])
+
+
+def test_a_figure_of_another_measure_is_no_rival(rivals):
+    """House prices rising 2.1% and 500 homes a year are other facts: no dispute on the rent."""
+    answer = rivals.ask("What is the average rent for a one-bedroom flat in Dunmore?")
+    for d in answer.disputes:
+        assert not {"2.1%", "500"} & {s.position for s in d.sides}, d.summary
