@@ -47,6 +47,7 @@ log = logging.getLogger("bench.stance_bench")
 SETS = ("snli", "scifact", "fnc1")
 DEFAULT_OUT = ROOT / "bench" / "results" / "stance.json"
 SCIFACT_STANCE = {"SUPPORT": "agree", "CONTRADICT": "disagree"}
+MODEL = "cross"
 CHECKED = 8  # pairs scored again through stance_scores, to be sure the bench scores as the API does
 
 Pair = tuple[str, list[str]]
@@ -61,6 +62,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", choices=SETS, action="append", help="run only this set (repeatable)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON figures (default: {DEFAULT_OUT})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--model", choices=("cross", "lr"), default="cross",
+                        help="the stance cross-encoder (default) or the older logistic regression")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
@@ -68,7 +71,47 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+READ_SENTENCES = 5  # of a long body, the sentences the cross-encoder reads (most words shared with the claim)
+CROSS_LABEL = {"supports": "agree", "refutes": "disagree", "neither": "discuss"}
+
+
+def _shared(claim: str, sentence: str) -> int:
+    import re
+
+    def ws(t: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z0-9]+", t.lower()) if len(w) > 2}
+    return len(ws(claim) & ws(sentence))
+
+
+def predict_cross(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.ndarray]:
+    """The stance cross-encoder (assistant/models/stance.npz), one sentence at a time: of the
+    evidence, each of the READ_SENTENCES sentences sharing most words with the claim; the
+    strongest supports or refutes decides (else discuss)."""
+    from tqdm import tqdm
+
+    from assistant.cross import scorer
+
+    model = scorer("stance")
+    if model is None:
+        raise SystemExit("no stance cross-encoder: run bench/train_cross.py")
+    short = np.array([is_short(evidence) for _, evidence in pairs])
+    out = []
+    for claim, evidence in tqdm(pairs, disable=not progress, desc="pairs"):
+        texts = sorted(evidence, key=lambda t: -_shared(claim, t))[:READ_SENTENCES]
+        p = model.scores([claim] * len(texts), texts)
+        sup, ref = p[:, model.labels.index("supports")].max(), p[:, model.labels.index("refutes")].max()
+        label = "refutes" if ref >= 0.5 and ref >= sup else "supports" if sup >= 0.5 else "neither"
+        out.append(CROSS_LABEL[label])
+    return out, short
+
+
 def predict(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.ndarray]:
+    if MODEL == "cross":
+        return predict_cross(pairs, progress=progress)
+    return predict_lr(pairs, progress=progress)
+
+
+def predict_lr(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.ndarray]:
     """The stance label of each (claim, evidence) pair, and which pairs the short head judged.
 
     Same computation as `stance_scores`, with the encoder's progress bar; checked against
@@ -178,13 +221,16 @@ def model_note() -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    global MODEL
+    MODEL = args.model
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not MODEL_PATH.exists():
         print(f"error: {MODEL_PATH} is missing: run `python bench/train_stance.py`", file=sys.stderr)
         return 2
     progress = not args.no_progress and sys.stderr.isatty()
-    results: dict[str, Any] = {"model": model_note(), "data": str(data_root(args.data)), "limit": args.limit}
+    results: dict[str, Any] = {"model": model_note(), "model_kind": args.model, "data": str(data_root(args.data)),
+                               "limit": args.limit}
     started = time.perf_counter()
     runners = {"snli": run_snli, "scifact": run_scifact, "fnc1": run_fnc1}
     for name in SETS:
