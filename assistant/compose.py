@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.answer_types import AnswerType
-from assistant.compare import SAME_THING, Found, Mention, compare, touches, verdict
+from assistant.compare import NUMERIC, SAME_THING, Found, Mention, compare, touches, verdict
 from assistant.english import english, lemma_stem
 from assistant.entities import agent_spans
 from assistant.judge import Judged, answers, names_found, question_verb_words, question_verbs
@@ -293,8 +293,10 @@ def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], a
     answers_of = answering(kind, question, judged, entity_doc, alike)
     answers_of |= echoes(kind, question, judged, answers_of)
     answers_of |= contenders(kind, question, judged, answers_of, entity_doc, conflict, pool.vectors)
-    if all(v is None for v in answers_of.values()) and kind.kind in FIGURES:
-        return Composition(False, related=judged[:3])  # asked for a figure or a date, and none is given
+    if not answers_of and kind.kind in FIGURES or kind.kind in NUMERIC and all(v is None for v in answers_of.values()):
+        # asked for a figure or a date and none is given (a date need not be one the reader of dates
+        # knows: "in 1834", "the 15th century")
+        return Composition(False, related=judged[:3])
     if answers_of:  # the sentences that hold an answer of the asked kind come first
         judged = [j for j in judged if j.id in answers_of] + [j for j in judged if j.id not in answers_of]
     best = max(j.support for j in judged)
