@@ -106,9 +106,7 @@ class PairScorer:
 
         self.weights, self.meta = load(path)
         self.session = _session(path, self.weights, self.meta)
-        for name in [n for n in self.weights if n.startswith("encoder.") and self.weights[n].ndim == 2]:
-            self.weights[name] = np.ascontiguousarray(self.weights[name].T)  # (in, out): x @ W
-        self.weights.update(packaged_embeddings())
+        self.ready = False  # the NumPy forward's weights are prepared when it is first used
         self.layers = int(self.meta.get("layers", "3"))
         self.labels = self.meta.get("labels", "answers").split(",")
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
@@ -144,6 +142,11 @@ class PairScorer:
 
     def forward(self, ids: np.ndarray, types: np.ndarray, attention: np.ndarray) -> np.ndarray:
         """The same computation in NumPy (where ONNX Runtime is not installed)."""
+        if not self.ready:  # the packaged embeddings (47 MB), and the matrices as (in, out): x @ W
+            for name in [n for n in self.weights if n.startswith("encoder.") and self.weights[n].ndim == 2]:
+                self.weights[name] = np.ascontiguousarray(self.weights[name].T)
+            self.weights.update(packaged_embeddings())
+            self.ready = True
         w = self.weights
         positions = np.arange(ids.shape[1])
         x = (w[EMBEDDINGS[0]][ids] + w[EMBEDDINGS[1]][positions][None] + w[EMBEDDINGS[2]][types])

@@ -22,8 +22,8 @@ def test_int8_rows_round_trip_within_half_a_step(tmp_path):
 
 
 def test_the_numpy_forward_is_the_training_network(tmp_path):
-    """The committed reader scored by NumPy and by the PyTorch network the training script
-    builds from the same weights give the same logits."""
+    """The committed reader scored by ONNX Runtime, by NumPy and by the PyTorch network the
+    training script builds from the same weights gives the same logits."""
     torch = pytest.importorskip("torch")
     import importlib.util
     from pathlib import Path
@@ -46,7 +46,8 @@ def test_the_numpy_forward_is_the_training_network(tmp_path):
     ids, types, mask = (np.array([getattr(e, f) for e in encoded]) for f in ("ids", "type_ids", "attention_mask"))
     with torch.no_grad():
         expected = net(torch.tensor(ids), torch.tensor(types), torch.tensor(mask)).numpy()
-    assert np.allclose(model.logits(ids, types, mask), expected, atol=1e-4)
+    assert np.allclose(model.logits(ids, types, mask), expected, atol=1e-4)  # ONNX Runtime
+    assert np.allclose(model.forward(ids, types, mask), expected, atol=1e-4)  # NumPy
     assert isinstance(model, PairScorer)
 
 
