@@ -212,7 +212,7 @@ def echoes(kind: AnswerType, question: str, judged: list[Judged], answers_of: di
 
 
 def contenders(kind: AnswerType, question: str, judged: list[Judged], answers_of: dict[int, Value | None],
-               entity_doc: Callable[[Judged], object], conflict: Callable[[list[tuple[str, str]]], list[float]] | None,
+               conflict: Callable[[list[tuple[str, str]]], list[float]] | None,
                vectors: dict[int, np.ndarray]) -> dict[int, Value]:
     """Sentences that give another answer to what the best answering sentence says, in words the
     question's own did not reach ("won 98-91" against "lost 98-94 in Game 6"): of the pool's
@@ -233,8 +233,7 @@ def contenders(kind: AnswerType, question: str, judged: list[Judged], answers_of
         near = float(vectors[j.id] @ vectors[anchor.id])
         if near < SAME_THING and (j.hit.dense or 0.0) < CONTENDER_COSINE:
             continue
-        doc = entity_doc(j) if kind.kind in ("person", "org", "place") else None
-        value = answer_value(kind, question, j.hit.sentence.text, doc)
+        value = answer_value(kind, question, j.hit.sentence.text)  # a figure: no parse needed
         if value is not None and given.comparable(value) and not given.agrees(value):
             found.append((near, j, value))
     found = sorted(found, key=lambda f: -f[0])[:CONTENDERS]
@@ -292,7 +291,7 @@ def compose(question: str, kind: AnswerType, pool: Pool, judged: list[Judged], a
     article_of: Callable[[Judged], str] = lambda j: j.hit.article.id  # noqa: E731
     answers_of = answering(kind, question, judged, entity_doc, alike)
     answers_of |= echoes(kind, question, judged, answers_of)
-    answers_of |= contenders(kind, question, judged, answers_of, entity_doc, conflict, pool.vectors)
+    answers_of |= contenders(kind, question, judged, answers_of, conflict, pool.vectors)
     if not answers_of and kind.kind in FIGURES or kind.kind in NUMERIC and all(v is None for v in answers_of.values()):
         # asked for a figure or a date and none is given (a date need not be one the reader of dates
         # knows: "in 1834", "the 15th century")

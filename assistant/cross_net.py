@@ -28,6 +28,9 @@ def network(init: dict[str, np.ndarray], layers: int, outputs: int):
                     if key.startswith(f"encoder.layer.{n}."):
                         self.params[key.replace(".", "__")] = nn.Parameter(torch.tensor(init[key], dtype=torch.float32))
             self.head = nn.Linear(384, outputs)
+            if "head.weight" in init:  # a trained model (to export); else a new head (to train)
+                self.head.weight.data = torch.tensor(init["head.weight"], dtype=torch.float32)
+                self.head.bias.data = torch.tensor(init["head.bias"], dtype=torch.float32)
             self.drop = nn.Dropout(0.1)
 
         def p(self, name: str):

@@ -75,14 +75,6 @@ READ_SENTENCES = 5  # of a long body, the sentences the cross-encoder reads (mos
 CROSS_LABEL = {"supports": "agree", "refutes": "disagree", "neither": "discuss"}
 
 
-def _shared(claim: str, sentence: str) -> int:
-    import re
-
-    def ws(t: str) -> set[str]:
-        return {w for w in re.findall(r"[a-z0-9]+", t.lower()) if len(w) > 2}
-    return len(ws(claim) & ws(sentence))
-
-
 def predict_cross(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.ndarray]:
     """The stance cross-encoder (assistant/models/stance.npz), one sentence at a time: of the
     evidence, each of the READ_SENTENCES sentences sharing most words with the claim; the
@@ -90,6 +82,7 @@ def predict_cross(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.n
     from tqdm import tqdm
 
     from assistant.cross import scorer
+    from bench.train_cross import content_words
 
     model = scorer("stance")
     if model is None:
@@ -97,7 +90,8 @@ def predict_cross(pairs: list[Pair], *, progress: bool) -> tuple[list[str], np.n
     short = np.array([is_short(evidence) for _, evidence in pairs])
     out = []
     for claim, evidence in tqdm(pairs, disable=not progress, desc="pairs"):
-        texts = sorted(evidence, key=lambda t: -_shared(claim, t))[:READ_SENTENCES]
+        claimed = content_words(claim)
+        texts = sorted(evidence, key=lambda t: -len(claimed & content_words(t)))[:READ_SENTENCES]
         p = model.scores([claim] * len(texts), texts)
         sup, ref = p[:, model.labels.index("supports")].max(), p[:, model.labels.index("refutes")].max()
         label = "refutes" if ref >= 0.5 and ref >= sup else "supports" if sup >= 0.5 else "neither"

@@ -170,7 +170,8 @@ def _scifact(data: Path, rng: random.Random) -> list[dict]:
     return rows
 
 
-def _words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """Lower-case words of three letters or more: what a claim and a sentence share."""
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
@@ -191,8 +192,8 @@ def _fnc1(data: Path, rng: random.Random) -> list[dict]:
             sentences = split_cache[body_id]
             if not sentences:
                 continue
-            head = _words(r["Headline"])
-            best = max(sentences, key=lambda s: len(head & _words(s)) / (1 + len(_words(s)) ** 0.5))
+            head = content_words(r["Headline"])
+            best = max(sentences, key=lambda s: len(head & content_words(s)) / (1 + len(content_words(s)) ** 0.5))
             rows.append(_row(r["Headline"], best, label[stance], f"fnc1:{body_id}"))
     return rows
 

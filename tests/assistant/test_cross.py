@@ -35,10 +35,7 @@ def test_the_numpy_forward_is_the_training_network(tmp_path):
     train = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train)
     weights, meta = load(MODELS / "reader.npz")
-    net = train._net({**weights, **packaged_embeddings()}, int(meta["layers"]), 1)
-    net.head.weight.data = torch.tensor(weights["head.weight"])
-    net.head.bias.data = torch.tensor(weights["head.bias"])
-    net.eval()
+    net = train._net({**weights, **packaged_embeddings()}, int(meta["layers"]), 1).eval()
     model = scorer("reader")
     pairs = [("Who built the bridge?", "The bridge was built by Harlow & Finch in 1931."),
              ("How many people live in the town?", "About 14,000 people live in the town, the census found.")]
